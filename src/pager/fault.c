@@ -1,0 +1,228 @@
+/*
+ * fault.c: the aobj half of uvm_fault (see fault_int.h).
+ *
+ * Lock state is narrated step by step, as in the seed's uao_get.  The
+ * object lock is held whenever the machine is asked to map a page, and
+ * pmap_update runs before it is released (uvm_obj_unlock), so a page is
+ * never seen unbusied before its mapping exists.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "aobj_int.h"
+#include "fault_int.h"
+
+/*
+ * uvm_fault_dirty: the program writes to pg: it no longer equals its swap
+ * copy, so drop the copy (as UVM's uvm_fault does for aobj pages).
+ * => object locked
+ */
+static void
+uvm_fault_dirty(struct vm_page *pg)
+{
+	struct uvm_object *uobj = pg->uobject;
+
+	KASSERT(uvm_lock_held(&uobj->vmobjlock));
+	pg->flags &= ~PG_CLEAN;
+	uao_dropswap(uobj, (int)(pg->offset >> PAGE_SHIFT));
+}
+
+/*
+ * uvm_fault_enter: map a busy page for an access, then activate and
+ * unbusy it.
+ * => object locked.  A clean page is mapped write-protected unless the
+ *    access writes, which dirties it first.
+ */
+static void
+uvm_fault_enter(struct vm_page *pg, vm_prot_t access_type, int flags)
+{
+	struct uvm *uvm = pg->uobject->uo_uvm;
+	vm_prot_t prot = VM_PROT_ALL;
+
+	KASSERT(uvm_lock_held(&pg->uobject->vmobjlock));
+	KASSERT(pg->flags & PG_BUSY);
+	if (access_type & VM_PROT_WRITE) {
+		if (pg->flags & PG_CLEAN)
+			uvm_fault_dirty(pg);
+	} else if (pg->flags & PG_CLEAN) {
+		prot = VM_PROT_READ;
+	}
+	if (access_type & VM_PROT_WRITE)
+		flags |= PMAP_WRITING;
+	pmap_enter(pg, prot, flags);
+
+	uvm_lock(&uvm->pq_lock);
+	uvm_pageactivate(pg);
+	uvm_unlock(&uvm->pq_lock);
+	uvm_page_unbusy(pg);
+}
+
+void
+uvm_pmap_page_lost(struct vm_page *pg)
+{
+	struct uvm *uvm = pg->uobject->uo_uvm;
+
+	uvm_fault_dirty(pg);
+	UVM_STAT_INC(uvm, fltlost);
+}
+
+/*
+ * uvm_fault_mapped: step 1, the pager has pg mapped already.
+ * => object locked; pg resident, unbusy, mapped.
+ * => returns the fault kind.
+ */
+static int
+uvm_fault_mapped(struct vm_page *pg, vm_prot_t access_type)
+{
+	struct pmap *pm = uvm_page_pmap(pg);
+	int kind;
+
+	if ((access_type & VM_PROT_WRITE) && pg->mdpage.md_wprot) {
+		/* the first write to a clean page (the modified bit) */
+		uvm_fault_dirty(pg);
+		pmap_enter(pg, VM_PROT_ALL, PMAP_WAKE);
+		kind = FK_WP;
+	} else if (pm->pm_ops->pmo_refault(pm, pg, access_type) == 0) {
+		/* resolved by another thread before we read the fault */
+		UVM_STAT_INC(pg->uobject->uo_uvm, fltstale);
+		return FK_STALE;
+	} else {
+		/* the program discarded it: it now reads as zeros */
+		uvm_pmap_page_lost(pg);
+		kind = FK_ZERO;
+	}
+	uvm_lock(&pg->uobject->uo_uvm->pq_lock);
+	uvm_pageactivate(pg);
+	uvm_unlock(&pg->uobject->uo_uvm->pq_lock);
+	return kind;
+}
+
+/*
+ * Fault-ahead: sequential first touches (a program filling a buffer) are
+ * the common case where mapping the next pages at once pays: the machine
+ * maps a run in one call.  Random access would only waste frames, so the
+ * window opens when a fault lands right after the previous one.
+ */
+static int
+uvm_fault_window(struct uvm_object *uobj, int pageidx, int *startp)
+{
+	struct uvm_aobj *aobj = (struct uvm_aobj *)uobj;
+	int n = 1;
+
+	if (pageidx > 0 && pageidx + 1 < aobj->u_pages &&
+	    uvm_pagelookup(uobj, (voff_t)(pageidx - 1) << PAGE_SHIFT) != NULL &&
+	    uvm_pagelookup(uobj, (voff_t)(pageidx + 1) << PAGE_SHIFT) == NULL)
+		n = UVM_FAULT_WINDOW;
+	if (pageidx + n > aobj->u_pages)
+		n = aobj->u_pages - pageidx;
+	*startp = pageidx;
+	return n;
+}
+
+int
+uvm_fault(struct uvm_object *uobj, int pageidx, vm_prot_t access_type,
+    int *kindp)
+{
+	struct uvm *uvm = uobj->uo_uvm;
+	struct vm_page *pages[UVM_FAULT_WINDOW], *pg;
+	int npages, start, centeridx, error, kind, lcv;
+	voff_t off = (voff_t)pageidx << PAGE_SHIFT;
+
+	*kindp = FK_STALE;
+	if (pageidx < 0 || pageidx >= uao_npages(uobj))
+		return -EFAULT;
+
+again:
+	/* step 1: object locked */
+	uvm_lock(&uobj->vmobjlock);
+	pg = uvm_pagelookup(uobj, off);
+	if (pg != NULL && (pg->flags & PG_BUSY) == 0 && pmap_is_mapped(pg)) {
+		*kindp = uvm_fault_mapped(pg, access_type);
+		uvm_obj_unlock(uobj);
+		goto done;
+	}
+
+	/* step 2: object locked; resident or new pages, no sleeping */
+	npages = uvm_fault_window(uobj, pageidx, &start);
+	centeridx = pageidx - start;
+	memset(pages, 0, sizeof(pages));
+	error = uao_get(uobj, (voff_t)start << PAGE_SHIFT, pages, &npages,
+	    centeridx, access_type, 0, PGO_LOCKED);
+	for (lcv = 0; lcv < UVM_FAULT_WINDOW; lcv++) {
+		if (pages[lcv] == NULL || lcv == centeridx)
+			continue;
+		/* neighbours: writable only if they are dirty already */
+		if (!pmap_is_mapped(pages[lcv]))
+			UVM_STAT_INC(uvm, fltahead);
+		uvm_fault_enter(pages[lcv], VM_PROT_READ,
+		    access_type & VM_PROT_WRITE ? PMAP_WRITING : 0);
+	}
+	if (error == 0 && pages[centeridx] != NULL) {
+		pg = pages[centeridx];
+		kind = pg->mdpage.md_where == MD_ZERO ? FK_ZERO : FK_SOFT;
+		uvm_fault_enter(pg, access_type, PMAP_WAKE);
+		uvm_obj_unlock(uobj);
+		*kindp = kind;
+		goto done;
+	}
+
+	/*
+	 * step 3: the centre page needs I/O, or is busy.  uao_get unlocks
+	 * the object; it reads the page (and read-ahead neighbours) or waits
+	 * for whoever owns it.
+	 */
+	npages = UVM_FAULT_WINDOW;
+	start = pageidx - UVM_FAULT_WINDOW / 4;
+	if (start < 0)
+		start = 0;
+	if (start + npages > uao_npages(uobj))
+		npages = uao_npages(uobj) - start;
+	centeridx = pageidx - start;
+	memset(pages, 0, sizeof(pages));
+	error = uao_get(uobj, (voff_t)start << PAGE_SHIFT, pages, &npages,
+	    centeridx, access_type, 0, PGO_READAHEAD);
+	/* object unlocked */
+	if (error == -EIO) {
+		uvm_lock(&uobj->vmobjlock);
+		uvm->pmap->pm_ops->pmo_poison(uvm->pmap, uobj, pageidx);
+		uvm_obj_unlock(uobj);
+		UVM_STAT_INC(uvm, fltioerr);
+		return -EIO;
+	}
+	if (error != 0) {
+		UVM_STAT_INC(uvm, fltnomem);
+		return error;
+	}
+
+	/* object locked; every page in pages[] is busy and ours */
+	uvm_lock(&uobj->vmobjlock);
+	pg = pages[centeridx];
+	KASSERT(pg != NULL);
+	if (pg->flags & PG_RELEASED) {
+		/* freed under us (never in the aobj pager today): retry */
+		for (lcv = 0; lcv < UVM_FAULT_WINDOW; lcv++) {
+			if (pages[lcv] != NULL)
+				uvm_page_unbusy(pages[lcv]);
+		}
+		uvm_obj_unlock(uobj);
+		goto again;
+	}
+	kind = pg->mdpage.md_where == MD_BOUNCE ? FK_SWAPIN
+	    : pg->mdpage.md_where == MD_ZERO	? FK_ZERO
+						: FK_SOFT;
+	for (lcv = 0; lcv < UVM_FAULT_WINDOW; lcv++) {
+		if (pages[lcv] == NULL || lcv == centeridx)
+			continue;
+		/* read-ahead: clean, so mapped write-protected */
+		uvm_fault_enter(pages[lcv], VM_PROT_READ, 0);
+	}
+	uvm_fault_enter(pg, access_type, PMAP_WAKE);
+	uvm_obj_unlock(uobj);
+	*kindp = kind;
+
+done:
+	UVM_STAT_INC(uvm, faults);
+	if (*kindp < FK_NKINDS)
+		UVM_STAT_INC(uvm, fltkind[*kindp]);
+	return 0;
+}

@@ -1,0 +1,108 @@
+/*
+ * uvm.c: create and destroy a simulated machine's VM (struct uvm), and
+ * the latency histograms.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "../swapdev/swap_int.h"
+#include "aobj_int.h"
+#include "pdaemon_int.h"
+#include "uvm_int.h"
+
+/* swapoff's "empty these slots" call into the pager */
+static int
+uvm_swapoff_pagein(void *arg, int startslot, int endslot)
+{
+	return uao_swap_off(arg, startslot, endslot) ? -ENOMEM : 0;
+}
+
+struct uvm *
+uvm_create(int nframes, struct pmap *pmap)
+{
+	struct uvm *uvm;
+
+	if (nframes <= 0)
+		return NULL;
+	uvm = calloc(1, sizeof(*uvm));
+	if (uvm == NULL)
+		return NULL;
+	uvm->pages = calloc((size_t)nframes, sizeof(*uvm->pages));
+	uvm->swap = swap_create(uvm_swapoff_pagein, uvm);
+	if (uvm->pages == NULL || uvm->swap == NULL ||
+	    uvm_pdaemon_init(uvm) != 0) {
+		swap_destroy(uvm->swap);
+		free(uvm->pages);
+		free(uvm);
+		return NULL;
+	}
+	uvm->nframes = nframes;
+	uvm->pmap = pmap;
+	uvm_lock_init(&uvm->pq_lock);
+	uvm_lock_init(&uvm->uao_list_lock);
+	uvm_cond_init(&uvm->free_cv);
+	TAILQ_INIT(&uvm->page_free);
+	TAILQ_INIT(&uvm->page_active);
+	TAILQ_INIT(&uvm->page_inactive);
+	LIST_INIT(&uvm->uao_list);
+	for (int i = 0; i < nframes; i++) {
+		struct vm_page *pg = &uvm->pages[i];
+
+		pg->frameno = i;
+		pg->pqflags = PQ_FREE;
+		pg->mdpage.md_where = MD_NONE;
+		pg->mdpage.md_stage = -1;
+		TAILQ_INSERT_TAIL(&uvm->page_free, pg, pageq);
+	}
+	uvm->free = nframes;
+
+	/*
+	 * Watermarks as UVM sizes them: about 1/32 of memory, at least 16
+	 * frames; the daemon frees to twice that.  The inactive queue is
+	 * kept near a third of the pages in use.
+	 */
+	uvm->freemin = nframes / 32;
+	if (uvm->freemin < 16)
+		uvm->freemin = 16;
+	if (uvm->freemin > 2048)
+		uvm->freemin = 2048;
+	if (uvm->freemin > nframes / 4)
+		uvm->freemin = nframes / 4;
+	uvm->freetarg = uvm->freemin * 2;
+	uvm->inactarg_pct = 33;
+	return uvm;
+}
+
+void
+uvm_destroy(struct uvm *uvm)
+{
+	if (uvm == NULL)
+		return;
+	KASSERT(LIST_EMPTY(&uvm->uao_list));
+	KASSERT(uvm->free == uvm->nframes);
+	uvm_pdaemon_fini(uvm);
+	swap_destroy(uvm->swap);
+	pthread_cond_destroy(&uvm->free_cv);
+	uvm_lock_destroy(&uvm->uao_list_lock);
+	uvm_lock_destroy(&uvm->pq_lock);
+	free(uvm->pages);
+	free(uvm);
+}
+
+void
+uvm_hist_add(struct uvm_hist *h, uint64_t ns)
+{
+	int b = 0;
+	uint64_t max;
+
+	while (b < UVM_HIST_BUCKETS - 1 && (ns >> (b + 1)) != 0)
+		b++;
+	atomic_fetch_add_explicit(&h->h_count[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->h_n, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&h->h_sum_ns, ns, memory_order_relaxed);
+	max = atomic_load_explicit(&h->h_max_ns, memory_order_relaxed);
+	while (ns > max &&
+	    !atomic_compare_exchange_weak_explicit(&h->h_max_ns, &max, ns,
+		memory_order_relaxed, memory_order_relaxed))
+		continue;
+}

@@ -1,0 +1,241 @@
+/*
+ * swap_int.h: swap devices, global slot numbers, and swap I/O.
+ *
+ * The model is NetBSD's uvm_swap.c: several swap devices, each owning
+ * one range of the global slot space ("the drum"), kept in a list sorted
+ * by priority.  Slot 0 means "no slot"; SWSLOT_BAD (-1) is never a real
+ * slot.  This layer knows nothing of objects: it moves pages between
+ * memory and slots, and for swapoff asks the pager (through the callback
+ * given to swap_create) to empty a range of slots, as uvm_swap.c calls
+ * uao_swap_off.
+ *
+ * Locks, in the one lock order of uao (see DESIGN.md and aobj.c):
+ *
+ *	sd_ctl_lock  ->  [uao_list_lock -> object lock -> page queues]
+ *	    ->  sd_lock
+ *
+ * sd_ctl_lock (UVM's swap_syscall_lock) serialises swapon and swapoff,
+ * and is held across the pager callback.  sd_lock (UVM's
+ * uvm_swap_data_lock) protects the device list, the slot bitmaps, and
+ * the counters; it is a leaf: nothing else is taken while it is held.
+ *
+ * Field protection:  I = immutable after creation,  s = sd_lock,
+ *                    c = sd_ctl_lock (and sd_lock for writes).
+ */
+#ifndef UAO_SWAPDEV_SWAP_INT_H
+#define UAO_SWAPDEV_SWAP_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include "../pager/lock_int.h"
+#include "../pager/param_int.h"
+
+/* swap_on flags */
+#define SWAP_BUFFERED 0x1 /* no O_DIRECT: host page cache holds pages */
+
+/* sw_flags */
+#define SWF_ENABLE   0x1 /* slots may be allocated on this device */
+#define SWF_ODIRECT  0x2 /* opened O_DIRECT */
+#define SWF_ANON     0x4 /* anonymous O_TMPFILE, gone on close */
+#define SWF_CREATED  0x8 /* we created the named file at swapon */
+#define SWF_BLOCKDEV 0x10
+
+/*
+ * Fault injection, per device and per direction: fail the Nth page
+ * transferred from now on (one shot), and/or a fraction of all pages,
+ * with EIO.  The I/O itself is never issued for an injected failure, so
+ * the slot's old contents stay as they were, as with a real bad sector.
+ */
+struct swap_faultinj {
+	uint64_t fi_nth;   /* s: 1 = the next page; 0 = off */
+	uint32_t fi_ppm;   /* s: fail this many pages per million */
+	uint64_t fi_rng;   /* s: xorshift state for fi_ppm */
+	uint64_t fi_count; /* s: pages of this direction seen since set */
+};
+
+struct swapdev {
+	TAILQ_ENTRY(swapdev) sw_next;  /* s: sd_devs, by priority */
+	char *sw_path;		       /* I: as given, or "(anonymous)" */
+	int sw_id;		       /* I: unique id in this instance */
+	int sw_fd;		       /* I */
+	dev_t sw_stdev;		       /* I: identity, for duplicates */
+	ino_t sw_stino;		       /* I */
+	int sw_prio;		       /* s: lower is used first */
+	int sw_flags;		       /* s: SWF_* */
+	int sw_start;		       /* I: first global slot */
+	int sw_npages;		       /* I: slots on this device */
+	int sw_npginuse;	       /* s: allocated, not bad */
+	int sw_npgbad;		       /* s: marked bad, never reused */
+	int sw_inflight;	       /* s: pages under I/O */
+	int sw_hint;		       /* s: next-fit cursor */
+	uint64_t *sw_used;	       /* s: bit set: allocated or bad */
+	uint64_t *sw_bad;	       /* s: bit set: bad */
+	struct swap_faultinj sw_fi[2]; /* s: [0] reads, [1] writes */
+	uint64_t sw_nread;	       /* s: pages read */
+	uint64_t sw_nwrite;	       /* s: pages written */
+	uint64_t sw_nreaderr;	       /* s: pages that failed a read */
+	uint64_t sw_nwriteerr;	       /* s: pages that failed a write */
+};
+
+/*
+ * swap_pagein_fn: the pager's "empty this slot range" entry point
+ * (uao_swap_off).  Returns 0, or -ENOMEM if memory ran out.
+ */
+typedef int (*swap_pagein_fn)(void *arg, int startslot, int endslot);
+
+struct swap_data {
+	struct uvm_lock sd_ctl_lock;   /* swapon/swapoff serialisation */
+	struct uvm_lock sd_lock;       /* the swap data lock */
+	TAILQ_HEAD(, swapdev) sd_devs; /* s: sorted by sw_prio */
+	int sd_ndevs;		       /* s */
+	int sd_nextslot;	       /* s: start of the next device */
+	int sd_nextid;		       /* s */
+	int sd_swpages;		       /* s: slots on enabled devices */
+	int sd_swpginuse;	       /* s: allocated slots, all devices */
+	int sd_swpgonly;	       /* s: pages whose only copy is swap */
+	swap_pagein_fn sd_pagein;      /* I */
+	void *sd_pagein_arg;	       /* I */
+};
+
+/* One page of a batched transfer (uvm_swap_io). */
+struct swap_io {
+	int sio_slot;  /* in: global slot */
+	void *sio_buf; /* in: page-aligned, PAGE_SIZE bytes */
+	int sio_error; /* out: 0, or -errno */
+};
+
+/* One device, as swap_list reports it. */
+struct swap_devinfo {
+	int si_id;
+	char si_path[256];
+	int si_prio;
+	int si_flags;
+	int si_start;
+	int si_npages;
+	int si_npginuse;
+	int si_npgbad;
+	uint64_t si_nread, si_nwrite, si_nreaderr, si_nwriteerr;
+};
+
+/*
+ * swap_create: a swap instance with no devices.
+ * => pagein is called by swap_off with sd_ctl_lock held.
+ * => returns NULL only if memory is exhausted.
+ */
+struct swap_data *swap_create(swap_pagein_fn pagein, void *arg);
+
+/*
+ * swap_destroy: close every device and free the instance.
+ * => no slot may be in use (KASSERT): the pager frees its objects first.
+ */
+void swap_destroy(struct swap_data *sd);
+
+/*
+ * swap_on: add a swap device.
+ *
+ * => path NULL: an anonymous file (O_TMPFILE, mode 0600) of `size' bytes
+ *    in tmpdir (NULL: $TMPDIR, else /tmp).
+ * => path names a missing file: it is created 0600 and allocated at
+ *    `size' bytes.  An existing regular file is used at `size' (extended
+ *    if larger), or at its own size if `size' is 0, and set to mode 0600.
+ *    A block device is used whole.
+ * => the file is opened O_DIRECT unless flags has SWAP_BUFFERED.
+ * => returns the device id (> 0), or -EINVAL (size zero, not a multiple
+ *    of the page size, or too large; not a file or block device),
+ *    -EEXIST (already a swap device here), -ENOSPC (the filesystem cannot
+ *    hold it), -EOPNOTSUPP (no O_DIRECT on that filesystem), or the errno
+ *    of open(2) (-ENOENT, -EACCES, -EROFS, ...).
+ * => takes sd_ctl_lock and sd_lock.
+ */
+int swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,
+    int flags, const char *tmpdir);
+
+/*
+ * swap_off: remove a device, paging everything on it back in first.
+ *
+ * => `id' as swap_on returned it, or 0 to name the device by path.
+ * => returns 0, -ENXIO (no such device), -ENOMEM (memory ran out; the
+ *    device is enabled again and stays usable), or -EBUSY (slots still in
+ *    use after the pagein; the device is enabled again).
+ * => nothing may be locked by the caller: this calls the pager.
+ */
+int swap_off(struct swap_data *sd, int id, const char *path);
+
+/*
+ * swap_list: copy up to max device descriptions into out.
+ * => returns the number of devices (which may exceed max).
+ */
+int swap_list(struct swap_data *sd, struct swap_devinfo *out, int max);
+
+/*
+ * swap_set_faults: set fault injection for a device.
+ * => write: 0 for reads, 1 for writes.  nth: fail the nth page from now
+ *    (0: off).  ppm: fail that many pages per million (0: off).
+ * => returns 0 or -ENXIO.
+ */
+int swap_set_faults(struct swap_data *sd, int id, int write, uint64_t nth,
+    uint32_t ppm, uint64_t seed);
+
+/*
+ * uvm_swap_alloc: allocate *nslots contiguous slots on one device.
+ *
+ * => devices are tried in priority order, round-robin within a priority
+ *    (the device used moves to the back of its priority).
+ * => lessok: accept a shorter run (*nslots is updated).
+ * => returns the first slot, or 0 if no swap space was found.
+ * => takes sd_lock.
+ */
+int uvm_swap_alloc(struct swap_data *sd, int *nslots, bool lessok);
+
+/*
+ * uvm_swap_free: free slots from one allocation.
+ * => SWSLOT_BAD and 0 are ignored; bad slots stay allocated for ever.
+ * => takes sd_lock.
+ */
+void uvm_swap_free(struct swap_data *sd, int startslot, int nslots);
+
+/*
+ * uvm_swap_markbad: record an I/O error on a range of allocated slots.
+ *
+ * => the slots move from "in use" to "bad" and are never handed out
+ *    again; they are released only with their device.
+ * => differs from UVM: does not touch swpgonly.  Only the caller knows
+ *    whether the page was swap-only (a read error) or resident (a write
+ *    error); it adjusts swpgonly itself.
+ * => takes sd_lock.
+ */
+void uvm_swap_markbad(struct swap_data *sd, int startslot, int nslots);
+
+/*
+ * uvm_swap_io: read or write a batch of pages.
+ *
+ * => consecutive entries whose slots are consecutive on one device go in
+ *    one request; all requests are in flight at once (io_uring).
+ * => each entry's sio_error is set; returns the number that failed.
+ * => blocks until every transfer has finished.  No pager lock may be
+ *    held (the calling thread sleeps on the device).
+ */
+int uvm_swap_io(struct swap_data *sd, struct swap_io *ios, int n, bool write);
+
+/* swap counters, read under sd_lock */
+int swap_swpgonly(struct swap_data *sd);
+void swap_swpgonly_add(struct swap_data *sd, int delta);
+int swap_swpages(struct swap_data *sd);
+int swap_swpginuse(struct swap_data *sd);
+
+/*
+ * swap_slot_device_id: the id of the device that owns slot, or 0.
+ */
+int swap_slot_device_id(struct swap_data *sd, int slot);
+
+/*
+ * swap_check: recount every device's bitmaps against its counters.
+ * => returns 0, or -EUCLEAN after printing what disagrees to stderr.
+ * => for tests and the stress tool's final report.
+ */
+int swap_check(struct swap_data *sd);
+
+#endif /* UAO_SWAPDEV_SWAP_INT_H */

@@ -1,0 +1,168 @@
+/*
+ * harness.c: see harness.h.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+void
+harness_init(struct harness *h, int nframes)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	memset(h, 0, sizeof(*h));
+	snprintf(h->h_dir, sizeof(h->h_dir), "%s/uaotest.XXXXXX",
+	    tmp != NULL && strlen(tmp) < 40 ? tmp : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(h->h_dir));
+	h->h_pmap = pmap_mem_create(nframes);
+	ck_assert_ptr_nonnull(h->h_pmap);
+	h->h_uvm = uvm_create(nframes, h->h_pmap);
+	ck_assert_ptr_nonnull(h->h_uvm);
+}
+
+const char *
+harness_path(struct harness *h, const char *name)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", h->h_dir, name);
+	return path;
+}
+
+void
+harness_fini(struct harness *h)
+{
+	struct swap_devinfo devs[16];
+	int n;
+
+	harness_check(h);
+	uvm_pdaemon_stop(h->h_uvm);
+	n = swap_list(h->h_uvm->swap, devs, 16);
+	for (int i = 0; i < n && i < 16; i++)
+		ck_assert_int_eq(swap_off(h->h_uvm->swap, devs[i].si_id, NULL),
+		    0);
+	uvm_destroy(h->h_uvm);
+	pmap_mem_destroy(h->h_pmap);
+	/* remove the swap files and the directory */
+	for (int i = 0; i < n && i < 16; i++) {
+		if (strncmp(devs[i].si_path, h->h_dir, strlen(h->h_dir)) == 0)
+			unlink(devs[i].si_path);
+	}
+	rmdir(h->h_dir);
+}
+
+int
+harness_swapon(struct harness *h, const char *name, int npages, int prio)
+{
+	return swap_on(h->h_uvm->swap, name ? harness_path(h, name) : NULL,
+	    (uint64_t)npages * PAGE_SIZE, prio, 0, h->h_dir);
+}
+
+struct uvm_object *
+harness_aobj(struct harness *h, int npages)
+{
+	struct uvm_object *uobj;
+
+	uobj = uao_create(h->h_uvm, (vsize_t)npages * PAGE_SIZE, 0);
+	ck_assert_ptr_nonnull(uobj);
+	ck_assert_int_eq(pmap_mem_map(h->h_pmap, uobj), 0);
+	return uobj;
+}
+
+void
+harness_aobj_free(struct uvm_object *uobj)
+{
+	uvm_lock(&uobj->vmobjlock);
+	uao_put(uobj, 0, 0, PGO_ALLPAGES | PGO_FREE);
+	pmap_mem_unmap(uobj);
+	uao_detach(uobj);
+}
+
+uint64_t
+harness_pattern(int idx, int w, uint64_t gen)
+{
+	uint64_t x = ((uint64_t)idx << 32) ^ ((uint64_t)w << 8) ^
+	    (gen * 0x9e3779b97f4a7c15ULL);
+
+	x ^= x >> 31;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 29;
+	return x;
+}
+
+int
+harness_write_page(struct uvm_object *uobj, int idx, uint64_t gen)
+{
+	uint64_t buf[PAGE_SIZE / 8];
+
+	for (int w = 0; w < PAGE_SIZE / 8; w++)
+		buf[w] = harness_pattern(idx, w, gen);
+	return pmap_mem_access(uobj, (voff_t)idx << PAGE_SHIFT, buf, PAGE_SIZE,
+	    true);
+}
+
+int
+harness_verify_page(struct uvm_object *uobj, int idx, uint64_t gen)
+{
+	uint64_t buf[PAGE_SIZE / 8];
+	int error;
+
+	error = pmap_mem_access(uobj, (voff_t)idx << PAGE_SHIFT, buf, PAGE_SIZE,
+	    false);
+	if (error != 0)
+		return error;
+	for (int w = 0; w < PAGE_SIZE / 8; w++) {
+		uint64_t want = gen == 0 ? 0 : harness_pattern(idx, w, gen);
+
+		if (buf[w] != want)
+			return 1;
+	}
+	return 0;
+}
+
+void
+harness_check(struct harness *h)
+{
+	char why[256];
+	int error;
+
+	while ((error = uvm_check(h->h_uvm, why, sizeof(why))) == -EAGAIN)
+		usleep(1000);
+	ck_assert_msg(error == 0, "invariant broken: %s", why);
+}
+
+void
+harness_pageout_all(struct harness *h)
+{
+	struct uvm *uvm = h->h_uvm;
+	int saved_targ, saved_pct;
+
+	uvm_lock(&uvm->pq_lock);
+	saved_targ = uvm->freetarg;
+	saved_pct = uvm->inactarg_pct;
+	uvm->freetarg = uvm->nframes;
+	uvm->inactarg_pct = 100;
+	uvm_unlock(&uvm->pq_lock);
+	while (uvm_pdaemon_pass(uvm) > 0)
+		continue;
+	uvm_lock(&uvm->pq_lock);
+	uvm->freetarg = saved_targ;
+	uvm->inactarg_pct = saved_pct;
+	uvm_unlock(&uvm->pq_lock);
+}
+
+int
+harness_resident(struct uvm_object *uobj)
+{
+	int n;
+
+	uvm_lock(&uobj->vmobjlock);
+	n = uobj->uo_npages;
+	uvm_unlock(&uobj->vmobjlock);
+	return n;
+}
