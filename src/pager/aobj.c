@@ -614,6 +614,7 @@ uao_get_readahead(struct uvm_object *uobj, voff_t offset, struct vm_page **pps,
 		if (ptmp == NULL)
 			break;
 		ptmp->pqflags |= PQ_AOBJ; /* just allocated: on no queue */
+		ptmp->flags |= PG_RDAHEAD;
 		uvm_page_own(ptmp, "uao_get_ra");
 		iopg[nio] = ptmp;
 		ioslot[nio] = slot;
@@ -784,8 +785,6 @@ gotpage:
 	if ((flags & PGO_READAHEAD) && centreslot > 0) {
 		nio = uao_get_readahead(uobj, offset, pps, maxpages, centeridx,
 		    centreslot, 1, iopg, ioslot, iolcv, nio);
-		nio = uao_get_readahead(uobj, offset, pps, maxpages, centeridx,
-		    centreslot, -1, iopg, ioslot, iolcv, nio);
 		/* uvm_swap_get wants ascending offsets */
 		for (int i = 1; i < nio; i++) {
 			for (int j = i; j > 0 && iolcv[j - 1] > iolcv[j]; j--) {

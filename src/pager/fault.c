@@ -57,6 +57,40 @@ uvm_fault_enter(struct vm_page *pg, vm_prot_t access_type, int flags)
 	uvm_page_unbusy(pg);
 }
 
+/*
+ * uvm_fault_enter_window: map the pages of a window in ascending order,
+ * so that the machine can map runs in one call.  The centre gets the
+ * access of the fault; neighbours (fault-ahead, read-ahead) are mapped
+ * writable only if they are dirty already.
+ * => object locked; every page in pages[] busy and ours.
+ */
+static void
+uvm_fault_enter_window(struct vm_page **pages, int centeridx,
+    vm_prot_t access_type)
+{
+	int hint = access_type & VM_PROT_WRITE ? PMAP_WRITING : 0;
+
+	for (int lcv = 0; lcv < UVM_FAULT_WINDOW; lcv++) {
+		struct vm_page *pg = pages[lcv];
+
+		if (pg == NULL || pg == PGO_DONTCARE)
+			continue;
+		if (pg->flags & PG_RDAHEAD) {
+			/* read ahead, and now used: a hit */
+			pg->flags &= ~PG_RDAHEAD;
+			pg->uobject->uo_ra_hits++;
+			UVM_STAT_INC(pg->uobject->uo_uvm, pgswapin_rahit);
+		}
+		if (lcv == centeridx) {
+			uvm_fault_enter(pages[lcv], access_type, PMAP_WAKE);
+			continue;
+		}
+		if (!pmap_is_mapped(pages[lcv]))
+			UVM_STAT_INC(pages[lcv]->uobject->uo_uvm, fltahead);
+		uvm_fault_enter(pages[lcv], VM_PROT_READ, hint);
+	}
+}
+
 void
 uvm_pmap_page_lost(struct vm_page *pg)
 {
@@ -98,25 +132,68 @@ uvm_fault_mapped(struct vm_page *pg, vm_prot_t access_type)
 }
 
 /*
- * Fault-ahead: sequential first touches (a program filling a buffer) are
- * the common case where mapping the next pages at once pays: the machine
- * maps a run in one call.  Random access would only waste frames, so the
- * window opens when a fault lands right after the previous one.
+ * Fault-ahead (step 2) maps neighbours that cost no I/O, in one run:
+ *
+ *   - after a read-ahead page is touched (a read-ahead hit), the resident
+ *     pages that follow it: a sequential reader would fault on each;
+ *   - on a first touch right after the previous page's, the next pages,
+ *     zero-filled: a program filling a buffer would fault on each.
+ *
+ * Otherwise only the centre page: mapping pages a random access pattern
+ * never touches would spend frames for nothing.  Pages outside the
+ * window's purpose are PGO_DONTCARE.
+ * => object locked.  Returns the window size; *startp is its first page.
  */
 static int
-uvm_fault_window(struct uvm_object *uobj, int pageidx, int *startp)
+uvm_fault_window(struct uvm_object *uobj, int pageidx, struct vm_page **pps,
+    int *startp)
 {
-	struct uvm_aobj *aobj = (struct uvm_aobj *)uobj;
-	int n = 1;
+	int npages = uao_npages(uobj), n = 1;
+	struct vm_page *pg =
+	    uvm_pagelookup(uobj, (voff_t)pageidx << PAGE_SHIFT);
 
-	if (pageidx > 0 && pageidx + 1 < aobj->u_pages &&
-	    uvm_pagelookup(uobj, (voff_t)(pageidx - 1) << PAGE_SHIFT) != NULL &&
-	    uvm_pagelookup(uobj, (voff_t)(pageidx + 1) << PAGE_SHIFT) == NULL)
-		n = UVM_FAULT_WINDOW;
-	if (pageidx + n > aobj->u_pages)
-		n = aobj->u_pages - pageidx;
 	*startp = pageidx;
+	if (pg != NULL && (pg->flags & PG_RDAHEAD) != 0) {
+		for (n = 1; n < UVM_FAULT_WINDOW && pageidx + n < npages; n++) {
+			if (uvm_pagelookup(uobj,
+				(voff_t)(pageidx + n) << PAGE_SHIFT) == NULL)
+				break;
+		}
+	} else if (pg == NULL && pageidx > 0 && pageidx + 1 < npages &&
+	    uvm_pagelookup(uobj, (voff_t)(pageidx - 1) << PAGE_SHIFT) != NULL &&
+	    uvm_pagelookup(uobj, (voff_t)(pageidx + 1) << PAGE_SHIFT) == NULL) {
+		n = UVM_FAULT_WINDOW;
+		if (pageidx + n > npages)
+			n = npages - pageidx;
+	}
+	for (int lcv = 0; lcv < n; lcv++)
+		pps[lcv] = NULL;
 	return n;
+}
+
+/*
+ * Read-ahead (step 3) sizes its window per object from how much of the
+ * last read-ahead was used, as Linux's swapin_nr_pages does: a hit or a
+ * swap-in right after the previous one doubles the window, a miss halves
+ * it.  Random access settles at no read-ahead at all.
+ * => object locked.  Returns the pages to read after the centre.
+ */
+static int
+uvm_fault_readahead(struct uvm_object *uobj, int pageidx)
+{
+	int hits = uobj->uo_ra_hits, win = uobj->uo_ra_win;
+	bool seq = pageidx == uobj->uo_ra_last + 1;
+
+	if (seq || (hits > 0 && hits * 2 >= win))
+		win = win == 0 ? 2 : win * 2;
+	else
+		win /= 2;
+	if (win > UVM_FAULT_WINDOW - 1)
+		win = UVM_FAULT_WINDOW - 1;
+	uobj->uo_ra_win = win;
+	uobj->uo_ra_hits = 0;
+	uobj->uo_ra_last = pageidx;
+	return win;
 }
 
 int
@@ -143,41 +220,33 @@ again:
 	}
 
 	/* step 2: object locked; resident or new pages, no sleeping */
-	npages = uvm_fault_window(uobj, pageidx, &start);
+	for (lcv = 0; lcv < UVM_FAULT_WINDOW; lcv++)
+		pages[lcv] = PGO_DONTCARE;
+	npages = uvm_fault_window(uobj, pageidx, pages, &start);
 	centeridx = pageidx - start;
-	memset(pages, 0, sizeof(pages));
 	error = uao_get(uobj, (voff_t)start << PAGE_SHIFT, pages, &npages,
 	    centeridx, access_type, 0, PGO_LOCKED);
-	for (lcv = 0; lcv < UVM_FAULT_WINDOW; lcv++) {
-		if (pages[lcv] == NULL || lcv == centeridx)
-			continue;
-		/* neighbours: writable only if they are dirty already */
-		if (!pmap_is_mapped(pages[lcv]))
-			UVM_STAT_INC(uvm, fltahead);
-		uvm_fault_enter(pages[lcv], VM_PROT_READ,
-		    access_type & VM_PROT_WRITE ? PMAP_WRITING : 0);
-	}
 	if (error == 0 && pages[centeridx] != NULL) {
-		pg = pages[centeridx];
-		kind = pg->mdpage.md_where == MD_ZERO ? FK_ZERO : FK_SOFT;
-		uvm_fault_enter(pg, access_type, PMAP_WAKE);
+		kind = pages[centeridx]->mdpage.md_where == MD_ZERO ? FK_ZERO
+								    : FK_SOFT;
+		uvm_fault_enter_window(pages, centeridx, access_type);
 		uvm_obj_unlock(uobj);
 		*kindp = kind;
 		goto done;
 	}
+	/* the neighbours we got are mapped all the same */
+	uvm_fault_enter_window(pages, -1, access_type);
 
 	/*
 	 * step 3: the centre page needs I/O, or is busy.  uao_get unlocks
 	 * the object; it reads the page (and read-ahead neighbours) or waits
 	 * for whoever owns it.
 	 */
-	npages = UVM_FAULT_WINDOW;
-	start = pageidx - UVM_FAULT_WINDOW / 4;
-	if (start < 0)
-		start = 0;
+	start = pageidx;
+	centeridx = 0;
+	npages = 1 + uvm_fault_readahead(uobj, pageidx);
 	if (start + npages > uao_npages(uobj))
 		npages = uao_npages(uobj) - start;
-	centeridx = pageidx - start;
 	memset(pages, 0, sizeof(pages));
 	error = uao_get(uobj, (voff_t)start << PAGE_SHIFT, pages, &npages,
 	    centeridx, access_type, 0, PGO_READAHEAD);
@@ -210,13 +279,23 @@ again:
 	kind = pg->mdpage.md_where == MD_BOUNCE ? FK_SWAPIN
 	    : pg->mdpage.md_where == MD_ZERO	? FK_ZERO
 						: FK_SOFT;
-	for (lcv = 0; lcv < UVM_FAULT_WINDOW; lcv++) {
-		if (pages[lcv] == NULL || lcv == centeridx)
+	/*
+	 * Read-ahead pages stay unmapped on the inactive queue, like
+	 * Linux's swap cache: touching one is a cheap soft fault, which is
+	 * how read-ahead hits are counted; unused, they are the first
+	 * pages freed (clean, with their swap copy).
+	 */
+	for (lcv = 1; lcv < npages; lcv++) {
+		if (pages[lcv] == NULL)
 			continue;
-		/* read-ahead: clean, so mapped write-protected */
-		uvm_fault_enter(pages[lcv], VM_PROT_READ, 0);
+		KASSERT(pages[lcv]->flags & PG_RDAHEAD);
+		uvm_lock(&uvm->pq_lock);
+		uvm_pagedeactivate(pages[lcv]);
+		uvm_unlock(&uvm->pq_lock);
+		uvm_page_unbusy(pages[lcv]);
+		pages[lcv] = NULL;
 	}
-	uvm_fault_enter(pg, access_type, PMAP_WAKE);
+	uvm_fault_enter_window(pages, centeridx, access_type);
 	uvm_obj_unlock(uobj);
 	*kindp = kind;
 

@@ -31,6 +31,7 @@ struct uvm_object;
 #define PG_RELEASED 0x0020 /* free the page when it is unbusied */
 #define PG_FAKE	    0x0040 /* contents not valid yet */
 #define PG_MARKER   0x0100 /* a uao_put traversal marker, not a page */
+#define PG_RDAHEAD  0x0200 /* read ahead, not touched yet (ours) */
 
 /* pqflags (q) */
 #define PQ_FREE	    0x0001 /* on the free list */
@@ -83,6 +84,9 @@ struct uvm_object {
 	int uo_refs;		    /* o: references */
 	struct pagetab uo_pagetab;  /* o: index -> page */
 	void *uo_mapping;	    /* o: the machine's view, or NULL */
+	int uo_ra_win;		    /* o: read-ahead window, pages */
+	int uo_ra_hits;		    /* o: read-ahead pages used since */
+	int uo_ra_last;		    /* o: page of the last swap-in fault */
 };
 
 /*

@@ -30,6 +30,8 @@
 #define PD_STALL_PASSES 3
 #define PD_STALL_MS	100
 
+void (*uvm_thread_hook)(void);
+
 struct pdaemon {
 	pthread_t pd_thread;  /* q */
 	bool pd_running;      /* q */
@@ -343,6 +345,8 @@ pd_thread_main(void *arg)
 	struct uvm *uvm = arg;
 	struct pdaemon *pd = uvm->pd;
 
+	if (uvm_thread_hook != NULL)
+		uvm_thread_hook();
 	uvm_lock(&uvm->pq_lock);
 	for (;;) {
 		int freed;

@@ -27,6 +27,13 @@
 struct uvm;
 
 /*
+ * uvm_thread_hook: run first by every thread uao starts (the pagedaemon,
+ * the fault handlers).  The preload runtime sets it to bind the thread
+ * to an allocator arena that is never region memory.  NULL by default.
+ */
+extern void (*uvm_thread_hook)(void);
+
+/*
  * uvm_pdaemon_init: set up (not start) the pagedaemon of a machine.
  * => returns 0 or -ENOMEM.
  */

@@ -71,16 +71,17 @@ struct uvmexp {
 	atomic_uint_fast64_t fltnomem;	  /* faults that found no memory */
 	atomic_uint_fast64_t pageins;	  /* pages read from swap */
 	atomic_uint_fast64_t pgswapin_ra; /* of which read-ahead */
-	atomic_uint_fast64_t pageouts;	  /* pages written to swap */
-	atomic_uint_fast64_t pgoutclean;  /* freed clean, no I/O */
-	atomic_uint_fast64_t pgoutzero;	  /* freed as never-written zeros */
-	atomic_uint_fast64_t pdwrerr;	  /* pageout write errors */
-	atomic_uint_fast64_t pdpasses;	  /* pagedaemon passes */
-	atomic_uint_fast64_t pddeact;	  /* pages deactivated */
-	atomic_uint_fast64_t pdreact;	  /* pages reactivated */
-	atomic_uint_fast64_t swapoffpgs;  /* pages paged in by swapoff */
-	atomic_uint_fast64_t oomevents;	  /* times memory ran out */
-	struct uvm_hist hist[FK_NKINDS];  /* fault latency by kind */
+	atomic_uint_fast64_t pgswapin_rahit; /* read-ahead pages used */
+	atomic_uint_fast64_t pageouts;	     /* pages written to swap */
+	atomic_uint_fast64_t pgoutclean;     /* freed clean, no I/O */
+	atomic_uint_fast64_t pgoutzero;	     /* freed as never-written zeros */
+	atomic_uint_fast64_t pdwrerr;	     /* pageout write errors */
+	atomic_uint_fast64_t pdpasses;	     /* pagedaemon passes */
+	atomic_uint_fast64_t pddeact;	     /* pages deactivated */
+	atomic_uint_fast64_t pdreact;	     /* pages reactivated */
+	atomic_uint_fast64_t swapoffpgs;     /* pages paged in by swapoff */
+	atomic_uint_fast64_t oomevents;	     /* times memory ran out */
+	struct uvm_hist hist[FK_NKINDS];     /* fault latency by kind */
 };
 
 struct uvm {

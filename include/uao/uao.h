@@ -1,0 +1,253 @@
+/*
+ * uao.h: the public API of libuao.
+ *
+ * A simulator instance (struct uao_sim) is one simulated machine: a RAM
+ * limit, swap devices, fault-handler threads and a pagedaemon.  Its
+ * memory is handed out as regions: each region is an anonymous-memory
+ * object (an aobj, NetBSD UVM's uvm_aobj) with a real mapping in this
+ * process.  The program reads and writes a region like any memory; pages
+ * it has not touched, or that the pagedaemon paged out, fault, and the
+ * fault is served by uao's reimplementation of uao_get: zero-filled, or
+ * read back from a swap file through io_uring.  At most `ram' bytes of
+ * all regions are resident at once.
+ *
+ * Every function returns 0 (or a count, or an id) on success and a
+ * negative errno on failure, as liburing does.  uao_strerror names them.
+ *
+ * Threads: the functions may be called from any thread, concurrently,
+ * except that a region must not be used once uao_region_destroy has
+ * started on it, and uao_sim_destroy must be the last call.
+ *
+ * Memory of a region must not be unmapped or remapped with raw system
+ * calls: use uao_region_destroy / uao_region_discard, or the libc
+ * functions munmap, madvise and mremap, which libuao catches for region
+ * addresses (see README.md).
+ */
+#ifndef UAO_UAO_H
+#define UAO_UAO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct uao_sim;
+struct uao_region;
+
+/* what a fault does when no frame can be had and none can be freed */
+enum uao_oom_action {
+	UAO_OOM_KILL = 0,   /* print why, then SIGKILL the process (exit 137) */
+	UAO_OOM_SIGBUS = 1, /* the faulting access gets SIGBUS */
+};
+
+struct uao_config {
+	size_t ram_bytes;  /* RAM limit; 0 = 64 MiB; >= 256 KiB */
+	int handlers;	   /* fault-handler threads; 0 = 2 */
+	int oom_action;	   /* enum uao_oom_action */
+	int no_pagedaemon; /* 1: do not start the pagedaemon */
+};
+
+/*
+ * uao_sim_create: start a simulated machine.
+ * => cfg may be NULL (all defaults).
+ * => returns 0, -EINVAL (a RAM limit below 256 KiB or not a multiple of
+ *    the page size; handlers outside 1..64), -EPERM (userfaultfd not
+ *    permitted: run as root or give access to /dev/userfaultfd), -ENOSYS
+ *    (no userfaultfd in this kernel), -EOPNOTSUPP (a userfaultfd feature
+ *    uao needs is missing: MOVE, POISON, write-protect), -ENOMEM.
+ */
+int uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp);
+
+/*
+ * uao_sim_destroy: stop the threads, remove the swap devices and free
+ * the machine.
+ * => returns 0, or -EBUSY if regions remain.
+ */
+int uao_sim_destroy(struct uao_sim *sim);
+
+/*
+ * uao_pagedaemon_start / uao_pagedaemon_stop: run or stop the pressure
+ * thread (started by uao_sim_create unless cfg->no_pagedaemon).  Without
+ * it, a fault that finds no free frame runs one pagedaemon pass itself.
+ * => return 0, or -EALREADY (start: running already).
+ */
+int uao_pagedaemon_start(struct uao_sim *sim);
+int uao_pagedaemon_stop(struct uao_sim *sim);
+
+/*
+ * uao_region_create: a new region of `size' bytes (rounded up to pages),
+ * reading as zeros.
+ * => returns 0 and sets *rp, or -EINVAL (size 0 or over 8 TiB), -ENOMEM.
+ */
+int uao_region_create(struct uao_sim *sim, size_t size, struct uao_region **rp);
+
+/* the region's first byte, and its size in bytes */
+void *uao_region_base(const struct uao_region *r);
+size_t uao_region_size(const struct uao_region *r);
+
+/*
+ * uao_region_destroy: free the region, its pages and its swap.
+ * => returns 0.
+ */
+int uao_region_destroy(struct uao_region *r);
+
+/*
+ * uao_region_discard: drop the contents of [off, off+len): the range
+ * reads as zeros afterwards, and its frames and swap slots are freed
+ * (madvise(MADV_DONTNEED) semantics).
+ * => off and len are rounded out to pages.
+ * => returns 0 or -EINVAL (outside the region).
+ */
+int uao_region_discard(struct uao_region *r, size_t off, size_t len);
+
+/*
+ * uao_region_pageout: write the dirty pages of [off, off+len) to swap
+ * and free the range's frames now (its contents stay, in swap).
+ * => returns 0, -EINVAL, or -ENOSPC if swap could not hold every page
+ *    (those stay resident).
+ */
+int uao_region_pageout(struct uao_region *r, size_t off, size_t len);
+
+/*
+ * uao_region_of: the region that contains addr, or NULL.
+ */
+struct uao_region *uao_region_of(struct uao_sim *sim, const void *addr);
+
+/*
+ * Swap devices
+ */
+
+#define UAO_SWAP_BUFFERED 0x1 /* no O_DIRECT (filesystems without it) */
+
+/*
+ * uao_swap_add: add a swap device.
+ * => path NULL: an anonymous file (O_TMPFILE) of `size' bytes in $TMPDIR.
+ *    A missing path is created mode 0600 at `size'; an existing file is
+ *    used at `size', or its own size if 0; a block device whole.
+ * => prio: lower numbers are used first (NetBSD swapctl).
+ * => returns the device id (> 0), or -EINVAL, -EEXIST, -ENOSPC,
+ *    -EOPNOTSUPP (no O_DIRECT there: use UAO_SWAP_BUFFERED), or the
+ *    errno of open(2).
+ */
+int uao_swap_add(struct uao_sim *sim, const char *path, uint64_t size, int prio,
+    int flags);
+
+/*
+ * uao_swap_remove: page everything on a device back in and remove it
+ * (NetBSD swapoff).  Name it by id, or by id 0 and its path.
+ * => returns 0, -ENXIO (no such device), -ENOMEM (not enough memory to
+ *    take its pages: the device stays on, usable), -EBUSY.
+ */
+int uao_swap_remove(struct uao_sim *sim, int id, const char *path);
+
+struct uao_swapinfo {
+	int id;
+	char path[256];
+	int prio;
+	int odirect;		/* 1 if opened O_DIRECT */
+	uint64_t pages;		/* size */
+	uint64_t inuse;		/* slots in use */
+	uint64_t bad;		/* slots lost to I/O errors, never reused */
+	uint64_t reads, writes; /* pages transferred */
+	uint64_t read_errors, write_errors;
+};
+
+/*
+ * uao_swap_list: describe up to max devices.
+ * => returns the number of devices (possibly more than max).
+ */
+int uao_swap_list(struct uao_sim *sim, struct uao_swapinfo *out, int max);
+
+/*
+ * uao_swap_inject: make a device fail transfers with EIO, for testing:
+ * the nth page transferred from now on (one shot; 0 = off), and/or `ppm'
+ * pages per million.  write: 0 for reads, 1 for writes.
+ * => returns 0, -ENXIO, -EINVAL.
+ */
+int uao_swap_inject(struct uao_sim *sim, int id, int write, uint64_t nth,
+    uint32_t ppm, uint64_t seed);
+
+/*
+ * Statistics
+ */
+
+#define UAO_LAT_BUCKETS 40
+
+enum uao_fault_kind {
+	UAO_FAULT_ZERO,	  /* first touch, zero-filled */
+	UAO_FAULT_SOFT,	  /* resident but unmapped: mapped without I/O */
+	UAO_FAULT_SWAPIN, /* read from swap */
+	UAO_FAULT_WP,	  /* first write to a clean page */
+	UAO_FAULT_KINDS
+};
+
+struct uao_latency {
+	uint64_t count;
+	uint64_t sum_ns;
+	uint64_t max_ns;
+	/* bucket i: latencies in [2^i, 2^(i+1)) ns */
+	uint64_t buckets[UAO_LAT_BUCKETS];
+};
+
+struct uao_stats {
+	/* faults: faults = sum(by_kind) + stale */
+	uint64_t faults;
+	uint64_t by_kind[UAO_FAULT_KINDS];
+	uint64_t stale;		/* resolved before we read them */
+	uint64_t lost;		/* pages the program discarded behind us */
+	uint64_t fault_ahead;	/* neighbour pages mapped with a fault */
+	uint64_t io_errors;	/* faults on lost pages (SIGBUS) */
+	uint64_t out_of_memory; /* faults with no memory to be had */
+	struct uao_latency latency[UAO_FAULT_KINDS];
+	/* paging */
+	uint64_t pageins;	    /* pages read from swap */
+	uint64_t pageins_readahead; /* of which read ahead */
+	uint64_t readahead_hits;    /* read-ahead pages then used */
+	uint64_t pageouts;	    /* pages written to swap */
+	uint64_t freed_clean;	    /* freed without I/O: swap copy current */
+	uint64_t freed_zero;	    /* freed without I/O: never written */
+	uint64_t pageout_errors;    /* writes that failed (page kept) */
+	uint64_t pd_passes;
+	uint64_t deactivated;
+	uint64_t reactivated;
+	uint64_t swapoff_pages; /* pages paged in by swap removal */
+	uint64_t oom_events;
+	/* memory, in pages */
+	uint64_t ram_pages;
+	uint64_t free_pages;
+	uint64_t active_pages;
+	uint64_t inactive_pages;
+	uint64_t staged_pages; /* resident, unmapped */
+	/* swap, in pages */
+	uint64_t swap_pages;
+	uint64_t swap_inuse;
+	uint64_t swpgonly; /* pages whose only copy is in swap */
+	/* regions */
+	uint64_t regions;
+	uint64_t region_bytes;
+	/* the machine */
+	uint64_t uffd_copies, uffd_zeropages, uffd_moves, uffd_wprotects;
+	uint64_t pages_moved;
+};
+
+/* uao_sim_stats: a snapshot of the counters.  => returns 0 */
+int uao_sim_stats(struct uao_sim *sim, struct uao_stats *st);
+
+/*
+ * uao_sim_check: recount the machine and compare with its counters
+ * (the invariants of DESIGN.md section 3).
+ * => returns 0, or -EUCLEAN with a description in why, or -EAGAIN if
+ *    the machine was too busy to hold still.
+ */
+int uao_sim_check(struct uao_sim *sim, char *why, size_t len);
+
+/* uao_strerror: a short text for a negative errno from this API */
+const char *uao_strerror(int error);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UAO_UAO_H */

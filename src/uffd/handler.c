@@ -1,0 +1,186 @@
+/*
+ * handler.c: the fault-handler threads.
+ *
+ * Each thread polls the userfaultfd, reads a batch of messages, and for
+ * each page fault finds the region and calls uvm_fault, the aobj half of
+ * UVM's fault routine.  Several threads share the one userfaultfd: the
+ * kernel hands each message to one reader, and faults on different pages
+ * proceed in parallel (a fault on a page already busy waits on it).
+ *
+ * What a handler thread may touch: its stack, the pager's metadata
+ * (allocated from the heap of a uao thread, never region memory: see
+ * uao_thread_setup_hook), its bounce buffer and ring (anonymous mappings
+ * of their own).  Never region memory: a handler that faulted on a
+ * region would wait for itself.  The latency clock starts when the
+ * message is read and stops when the page is mapped.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pager/fault_int.h"
+#include "pager/pdaemon_int.h"
+#include "pager/uvm_int.h"
+#include "pmap_uffd_int.h"
+#include "sim_int.h"
+#include "swapdev/swap_int.h"
+#include "swapdev/uring_int.h"
+#include "uffd_compat.h"
+#include "uao/uao.h"
+
+/* messages read at once */
+#define HANDLER_BATCH 16
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * handler_oom: no frame for a fault and none can be freed.
+ * => never returns the faulting thread to a mapping of wrong data: it is
+ *    either killed with the whole process, or gets SIGBUS.
+ */
+static void
+handler_oom(struct uao_sim *sim, struct uao_region *r, int pageidx)
+{
+	struct uvm *uvm = sim->us_uvm;
+	char msg[256];
+	int n;
+
+	if (sim->us_oom_action == UAO_OOM_SIGBUS) {
+		uvm_lock(&r->r_obj->vmobjlock);
+		uvm->pmap->pm_ops->pmo_poison(uvm->pmap, r->r_obj, pageidx);
+		uvm_obj_unlock(r->r_obj);
+		return;
+	}
+	/* snprintf of integers and strings does not allocate */
+	n = snprintf(msg, sizeof(msg),
+	    "uao: out of memory: all %d pages of RAM are in use and swap is "
+	    "full (%d of %d pages); stopping the program\n",
+	    uvm->nframes, swap_swpginuse(uvm->swap), swap_swpages(uvm->swap));
+	if (n > 0)
+		(void)!write(STDERR_FILENO, msg, (size_t)n);
+	kill(getpid(), SIGKILL);
+	pause();
+}
+
+static void
+handler_fault(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0)
+{
+	void *addr = (void *)(uintptr_t)msg->arg.pagefault.address;
+	uint64_t flags = msg->arg.pagefault.flags;
+	struct uvm *uvm = sim->us_uvm;
+	struct uao_region *r;
+	int pageidx, kind, error;
+	vm_prot_t access;
+
+	r = region_lookup(sim, addr, &pageidx);
+	if (r == NULL) {
+		/*
+		 * No region here (any more): the program is unmapping it.
+		 * Let the thread retry; it will meet the unmapped range.
+		 */
+		atomic_fetch_add_explicit(&sim->us_unknown, 1,
+		    memory_order_relaxed);
+		pmap_uffd_wake(sim->us_pmap, addr, PAGE_SIZE);
+		return;
+	}
+	access = (flags & (UFFD_PAGEFAULT_FLAG_WRITE | UFFD_PAGEFAULT_FLAG_WP))
+	    ? VM_PROT_WRITE
+	    : VM_PROT_READ;
+	error = uvm_fault(r->r_obj, pageidx, access, &kind);
+	switch (error) {
+	case 0:
+		if (kind < FK_NKINDS)
+			uvm_hist_add(&uvm->exp.hist[kind], now_ns() - t0);
+		break;
+	case -ENOMEM:
+		handler_oom(sim, r, pageidx);
+		break;
+	case -EIO:
+		/* uvm_fault poisoned the page: the access gets SIGBUS */
+		break;
+	default:
+		pmap_uffd_wake(sim->us_pmap, addr, PAGE_SIZE);
+		break;
+	}
+	region_release(r);
+}
+
+static void *
+handler_main(void *arg)
+{
+	struct uao_sim *sim = arg;
+	struct uffd_msg msgs[HANDLER_BATCH];
+	struct pollfd pfd[2];
+
+	if (uvm_thread_hook != NULL)
+		uvm_thread_hook();
+	pfd[0].fd = sim->us_fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sim->us_stopfd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		ssize_t n;
+		uint64_t t0;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			uvm_panic(__func__, "poll on the userfaultfd failed");
+		}
+		if (pfd[1].revents & POLLIN)
+			break;
+		n = read(sim->us_fd, msgs, sizeof(msgs));
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue; /* another handler took it */
+			uvm_panic(__func__, "read from the userfaultfd failed");
+		}
+		t0 = now_ns();
+		for (int i = 0; i < (int)(n / (ssize_t)sizeof(msgs[0])); i++) {
+			if (msgs[i].event == UFFD_EVENT_PAGEFAULT)
+				handler_fault(sim, &msgs[i], t0);
+		}
+	}
+	pmap_uffd_thread_release();
+	uring_thread_release();
+	return NULL;
+}
+
+int
+handler_start(struct uao_sim *sim)
+{
+	for (int i = 0; i < sim->us_nhandlers; i++) {
+		int error = pthread_create(&sim->us_handlers[i], NULL,
+		    handler_main, sim);
+
+		if (error != 0) {
+			sim->us_nhandlers = i;
+			handler_stop(sim);
+			return -error;
+		}
+	}
+	return 0;
+}
+
+void
+handler_stop(struct uao_sim *sim)
+{
+	uint64_t one = 1;
+
+	/* the eventfd stays readable: every handler sees it */
+	(void)!write(sim->us_stopfd, &one, sizeof(one));
+	for (int i = 0; i < sim->us_nhandlers; i++)
+		pthread_join(sim->us_handlers[i], NULL);
+	sim->us_nhandlers = 0;
+}

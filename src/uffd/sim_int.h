@@ -1,0 +1,50 @@
+/*
+ * sim_int.h: a simulator instance (struct uao_sim): the userfaultfd, the
+ * machine (pmap_uffd), the VM (struct uvm), the regions and the
+ * fault-handler threads.
+ *
+ * Field protection:  I = immutable after uao_sim_create,  a = atomic.
+ */
+#ifndef UAO_UFFD_SIM_INT_H
+#define UAO_UFFD_SIM_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/queue.h>
+
+#include "region_int.h"
+
+struct pmap;
+struct uvm;
+
+#define SIM_MAX_HANDLERS 64
+
+struct uao_sim {
+	int us_fd;	      /* I: the userfaultfd */
+	int us_stopfd;	      /* I: eventfd: handlers, stop */
+	struct pmap *us_pmap; /* I */
+	struct uvm *us_uvm;   /* I */
+	int us_oom_action;    /* I */
+	int us_nhandlers;     /* I */
+	pthread_t us_handlers[SIM_MAX_HANDLERS]; /* I */
+	struct region_table us_regions;
+	atomic_uint_fast64_t us_unknown; /* a: faults outside any region */
+	LIST_ENTRY(uao_sim) us_list;	 /* interposer's list of instances */
+};
+
+/*
+ * handler_start: start the fault-handler threads.  => 0 or -errno
+ * handler_stop: stop and join them.
+ */
+int handler_start(struct uao_sim *sim);
+void handler_stop(struct uao_sim *sim);
+
+/*
+ * sim_foreach / the interposer's registry of live instances.
+ */
+void sim_registry_add(struct uao_sim *sim);
+void sim_registry_remove(struct uao_sim *sim);
+/* the instance whose regions contain [addr, addr+len), or NULL */
+struct uao_sim *sim_registry_find(const void *addr, size_t len);
+
+#endif /* UAO_UFFD_SIM_INT_H */
