@@ -27,6 +27,7 @@
 #include "pager/uvm_int.h"
 #include "pmap_uffd_int.h"
 #include "sim_int.h"
+#include "threads_int.h"
 #include "swapdev/swap_int.h"
 #include "swapdev/uring_int.h"
 #include "uffd_compat.h"
@@ -83,6 +84,13 @@ handler_fault(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0)
 	int pageidx, kind, error;
 	vm_prot_t access;
 
+	/*
+	 * A fault from one of our own threads would never be served (its
+	 * handler could be waiting on it): that is a bug, say so now.
+	 */
+	if (uao_thread_is_ours((pid_t)msg->arg.pagefault.feat.ptid))
+		uvm_panic(__func__, "a uao thread faulted on region memory");
+
 	r = region_lookup(sim, addr, &pageidx);
 	if (r == NULL) {
 		/*
@@ -123,8 +131,7 @@ handler_main(void *arg)
 	struct uffd_msg msgs[HANDLER_BATCH];
 	struct pollfd pfd[2];
 
-	if (uvm_thread_hook != NULL)
-		uvm_thread_hook();
+	uao_thread_start();
 	pfd[0].fd = sim->us_fd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sim->us_stopfd;

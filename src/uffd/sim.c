@@ -17,6 +17,7 @@
 #include "pager/uvm_int.h"
 #include "pmap_uffd_int.h"
 #include "sim_int.h"
+#include "threads_int.h"
 #include "swapdev/swap_int.h"
 #include "uao/uao.h"
 #include "uffd_compat.h"
@@ -28,7 +29,7 @@
 /* what uao needs of userfaultfd */
 #define SIM_FEATURES                                                           \
 	(UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MOVE |                  \
-	    UFFD_FEATURE_POISON)
+	    UFFD_FEATURE_POISON | UFFD_FEATURE_THREAD_ID)
 
 /*
  * Open a userfaultfd that also reports faults taken inside system calls
@@ -92,6 +93,8 @@ uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp)
 	nframes = (int)((cfg->ram_bytes ? cfg->ram_bytes : SIM_DEFAULT_RAM) /
 	    PAGE_SIZE);
 
+	/* the pagedaemon registers as a uao thread too */
+	uvm_thread_hook = uao_thread_start;
 	sim = calloc(1, sizeof(*sim));
 	if (sim == NULL)
 		return -ENOMEM;
