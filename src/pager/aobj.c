@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmem_int.h"
 #include "../swapdev/swap_int.h"
 #include "aobj_int.h"
 #include "pagerio_int.h"
@@ -85,7 +86,7 @@ uao_find_swhash_elt(struct uvm_aobj *aobj, int pageidx, bool create)
 		return NULL;
 
 	/* clusters never come from a region: see DESIGN.md section 7 */
-	elt = calloc(1, sizeof(*elt));
+	elt = kmem_zalloc(1, sizeof(*elt));
 	if (elt == NULL)
 		return NULL;
 	elt->tag = page_tag;
@@ -150,7 +151,7 @@ uao_set_swslot(struct uvm_object *uobj, int pageidx, int slot)
 				elt->count--;
 			if (elt->count == 0) {
 				LIST_REMOVE(elt, list);
-				free(elt);
+				kmem_free(elt);
 			}
 		}
 	} else {
@@ -179,13 +180,13 @@ uao_free(struct uvm_aobj *aobj)
 	if (aobj->u_swhash != NULL) {
 		for (unsigned long i = 0; i <= aobj->u_swhashmask; i++)
 			KASSERT(LIST_EMPTY(&aobj->u_swhash[i]));
-		free(aobj->u_swhash);
+		kmem_free(aobj->u_swhash);
 	}
-	free(aobj->u_swslots);
+	kmem_free(aobj->u_swslots);
 	pagetab_fini(&uobj->uo_pagetab);
 	pthread_cond_destroy(&uobj->uo_cv);
 	uvm_lock_destroy(&uobj->vmobjlock);
-	free(aobj);
+	kmem_free(aobj);
 }
 
 /*
@@ -203,7 +204,7 @@ uao_create(struct uvm *uvm, vsize_t size, int flags)
 		return NULL;
 	pages = (int)(round_page(size) >> PAGE_SHIFT);
 
-	aobj = calloc(1, sizeof(*aobj));
+	aobj = kmem_zalloc(1, sizeof(*aobj));
 	if (aobj == NULL)
 		return NULL;
 	aobj->u_pages = pages;
@@ -219,15 +220,16 @@ uao_create(struct uvm *uvm, vsize_t size, int flags)
 				want = UAO_SWHASH_MAXBUCKETS;
 			while (nbuckets < want)
 				nbuckets <<= 1;
-			aobj->u_swhash =
-			    calloc((size_t)nbuckets, sizeof(*aobj->u_swhash));
+			aobj->u_swhash = kmem_zalloc((size_t)nbuckets,
+			    sizeof(*aobj->u_swhash));
 			if (aobj->u_swhash == NULL)
 				goto out_free;
 			for (int i = 0; i < nbuckets; i++)
 				LIST_INIT(&aobj->u_swhash[i]);
 			aobj->u_swhashmask = (unsigned long)nbuckets - 1;
 		} else {
-			aobj->u_swslots = calloc((size_t)pages, sizeof(int));
+			aobj->u_swslots =
+			    kmem_zalloc((size_t)pages, sizeof(int));
 			if (aobj->u_swslots == NULL)
 				goto out_free;
 		}
@@ -248,9 +250,9 @@ uao_create(struct uvm *uvm, vsize_t size, int flags)
 	return &aobj->u_obj;
 
 out_free:
-	free(aobj->u_swhash);
-	free(aobj->u_swslots);
-	free(aobj);
+	kmem_free(aobj->u_swhash);
+	kmem_free(aobj->u_swslots);
+	kmem_free(aobj);
 	return NULL;
 }
 
@@ -928,7 +930,7 @@ uao_dropswap_range(struct uvm_object *uobj, voff_t start, voff_t stop)
 				}
 				if (elt->count == 0) {
 					LIST_REMOVE(elt, list);
-					free(elt);
+					kmem_free(elt);
 				}
 			}
 		}

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmem_int.h"
 #include "../swapdev/swap_int.h"
 #include "aobj_int.h"
 #include "check_int.h"
@@ -72,7 +73,7 @@ check_object(struct checker *ck, struct uvm_aobj *aobj, int **slotsp,
 		if (slot > 0) {
 			if (*nslotsp == *capp) {
 				*capp = *capp ? *capp * 2 : 1024;
-				*slotsp = realloc(*slotsp,
+				*slotsp = kmem_realloc(*slotsp,
 				    (size_t)*capp * sizeof(int));
 				if (*slotsp == NULL)
 					abort();
@@ -202,6 +203,6 @@ out_unlock:
 		}
 	}
 	uvm_unlock(&uvm->uao_list_lock);
-	free(slots);
+	kmem_free(slots);
 	return error;
 }

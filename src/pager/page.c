@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmem_int.h"
 #include "pdaemon_int.h"
 #include "uvm_int.h"
 
@@ -25,7 +26,8 @@ pagetab_init(struct pagetab *pt, int npages)
 	pt->pt_nleaves = (npages + PAGETAB_LEAF_SIZE - 1) >> PAGETAB_LEAF_SHIFT;
 	if (pt->pt_nleaves == 0)
 		pt->pt_nleaves = 1;
-	pt->pt_leaves = calloc((size_t)pt->pt_nleaves, sizeof(*pt->pt_leaves));
+	pt->pt_leaves =
+	    kmem_zalloc((size_t)pt->pt_nleaves, sizeof(*pt->pt_leaves));
 	return pt->pt_leaves == NULL ? -ENOMEM : 0;
 }
 
@@ -34,7 +36,7 @@ pagetab_fini(struct pagetab *pt)
 {
 	for (int i = 0; i < pt->pt_nleaves; i++)
 		KASSERT(pt->pt_leaves[i] == NULL);
-	free(pt->pt_leaves);
+	kmem_free(pt->pt_leaves);
 	pt->pt_leaves = NULL;
 }
 
@@ -49,7 +51,7 @@ pagetab_slot(struct pagetab *pt, int pageidx, bool create)
 	if (pl == NULL) {
 		if (!create)
 			return NULL;
-		pl = calloc(1, sizeof(*pl));
+		pl = kmem_zalloc(1, sizeof(*pl));
 		if (pl == NULL)
 			return NULL;
 		pt->pt_leaves[leaf] = pl;
@@ -80,7 +82,7 @@ pagetab_remove(struct pagetab *pt, int pageidx)
 	KASSERT(pl->pl_pages[pageidx & (PAGETAB_LEAF_SIZE - 1)] != NULL);
 	pl->pl_pages[pageidx & (PAGETAB_LEAF_SIZE - 1)] = NULL;
 	if (--pl->pl_count == 0) {
-		free(pl);
+		kmem_free(pl);
 		pt->pt_leaves[leaf] = NULL;
 	}
 }

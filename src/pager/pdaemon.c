@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "kmem_int.h"
 #include "../swapdev/swap_int.h"
 #include "aobj_int.h"
 #include "pagerio_int.h"
@@ -53,7 +54,7 @@ struct pd_scan_result {
 int
 uvm_pdaemon_init(struct uvm *uvm)
 {
-	struct pdaemon *pd = calloc(1, sizeof(*pd));
+	struct pdaemon *pd = kmem_zalloc(1, sizeof(*pd));
 
 	if (pd == NULL)
 		return -ENOMEM;
@@ -67,7 +68,7 @@ uvm_pdaemon_fini(struct uvm *uvm)
 {
 	KASSERT(!uvm->pd->pd_running);
 	pthread_cond_destroy(&uvm->pd->pd_cv);
-	free(uvm->pd);
+	kmem_free(uvm->pd);
 	uvm->pd = NULL;
 }
 

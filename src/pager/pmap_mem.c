@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "kmem_int.h"
 #include "aobj_int.h"
 #include "fault_int.h"
 #include "pmap_mem_int.h"
@@ -231,14 +232,14 @@ pmap_mem_create(int nframes)
 {
 	struct pmap_mem *mp;
 
-	mp = calloc(1, sizeof(*mp));
+	mp = kmem_zalloc(1, sizeof(*mp));
 	if (mp == NULL)
 		return NULL;
 	/* page-aligned: swap I/O is O_DIRECT straight from frames */
 	mp->pm_frames = mmap(NULL, (size_t)nframes * PAGE_SIZE,
 	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mp->pm_frames == MAP_FAILED) {
-		free(mp);
+		kmem_free(mp);
 		return NULL;
 	}
 	mp->pm_nframes = nframes;
@@ -256,7 +257,7 @@ pmap_mem_destroy(struct pmap *pm)
 		return;
 	munmap(mp->pm_frames, (size_t)mp->pm_nframes * PAGE_SIZE);
 	uvm_lock_destroy(&mp->pm_lock);
-	free(mp);
+	kmem_free(mp);
 }
 
 int
@@ -264,13 +265,13 @@ pmap_mem_map(struct pmap *pm, struct uvm_object *uobj)
 {
 	struct pmap_mem_map *mm;
 
-	mm = calloc(1, sizeof(*mm));
+	mm = kmem_zalloc(1, sizeof(*mm));
 	if (mm == NULL)
 		return -ENOMEM;
 	mm->mm_npages = uao_npages(uobj);
-	mm->mm_pte = calloc((size_t)mm->mm_npages, sizeof(*mm->mm_pte));
+	mm->mm_pte = kmem_zalloc((size_t)mm->mm_npages, sizeof(*mm->mm_pte));
 	if (mm->mm_pte == NULL) {
-		free(mm);
+		kmem_free(mm);
 		return -ENOMEM;
 	}
 	mm->mm_pmap = to_mem(pm);
@@ -294,8 +295,8 @@ pmap_mem_unmap(struct uvm_object *uobj)
 	for (int i = 0; i < mm->mm_npages; i++)
 		KASSERT(mm->mm_pte[i].pte_pg == NULL ||
 		    mm->mm_pte[i].pte_pg == PTE_POISON);
-	free(mm->mm_pte);
-	free(mm);
+	kmem_free(mm->mm_pte);
+	kmem_free(mm);
 }
 
 int

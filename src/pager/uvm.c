@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "kmem_int.h"
 #include "../swapdev/swap_int.h"
 #include "aobj_int.h"
 #include "pdaemon_int.h"
@@ -24,16 +25,16 @@ uvm_create(int nframes, struct pmap *pmap)
 
 	if (nframes <= 0)
 		return NULL;
-	uvm = calloc(1, sizeof(*uvm));
+	uvm = kmem_zalloc(1, sizeof(*uvm));
 	if (uvm == NULL)
 		return NULL;
-	uvm->pages = calloc((size_t)nframes, sizeof(*uvm->pages));
+	uvm->pages = kmem_zalloc((size_t)nframes, sizeof(*uvm->pages));
 	uvm->swap = swap_create(uvm_swapoff_pagein, uvm);
 	if (uvm->pages == NULL || uvm->swap == NULL ||
 	    uvm_pdaemon_init(uvm) != 0) {
 		swap_destroy(uvm->swap);
-		free(uvm->pages);
-		free(uvm);
+		kmem_free(uvm->pages);
+		kmem_free(uvm);
 		return NULL;
 	}
 	uvm->nframes = nframes;
@@ -85,8 +86,8 @@ uvm_destroy(struct uvm *uvm)
 	pthread_cond_destroy(&uvm->free_cv);
 	uvm_lock_destroy(&uvm->uao_list_lock);
 	uvm_lock_destroy(&uvm->pq_lock);
-	free(uvm->pages);
-	free(uvm);
+	kmem_free(uvm->pages);
+	kmem_free(uvm);
 }
 
 void

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../pager/kmem_int.h"
 #include "swap_int.h"
 
 #define BITS 64
@@ -100,7 +101,7 @@ swap_create(swap_pagein_fn pagein, void *arg)
 {
 	struct swap_data *sd;
 
-	sd = calloc(1, sizeof(*sd));
+	sd = kmem_zalloc(1, sizeof(*sd));
 	if (sd == NULL)
 		return NULL;
 	uvm_lock_init(&sd->sd_ctl_lock);
@@ -118,10 +119,10 @@ swapdev_free(struct swapdev *sw)
 {
 	if (sw->sw_fd >= 0)
 		close(sw->sw_fd);
-	free(sw->sw_used);
-	free(sw->sw_bad);
-	free(sw->sw_path);
-	free(sw);
+	kmem_free(sw->sw_used);
+	kmem_free(sw->sw_bad);
+	kmem_free(sw->sw_path);
+	kmem_free(sw);
 }
 
 void
@@ -139,7 +140,7 @@ swap_destroy(struct swap_data *sd)
 	KASSERT(sd->sd_swpgonly == 0);
 	uvm_lock_destroy(&sd->sd_lock);
 	uvm_lock_destroy(&sd->sd_ctl_lock);
-	free(sd);
+	kmem_free(sd);
 }
 
 /*
@@ -269,7 +270,7 @@ swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,
 		}
 	}
 
-	sw = calloc(1, sizeof(*sw));
+	sw = kmem_zalloc(1, sizeof(*sw));
 	if (sw == NULL) {
 		error = -ENOMEM;
 		goto out_unlock;
@@ -289,9 +290,9 @@ swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,
 	}
 	npages = (int)(size / PAGE_SIZE);
 	nwords = (npages + BITS - 1) / BITS;
-	sw->sw_path = strdup(path != NULL ? path : "(anonymous)");
-	sw->sw_used = calloc((size_t)nwords, sizeof(uint64_t));
-	sw->sw_bad = calloc((size_t)nwords, sizeof(uint64_t));
+	sw->sw_path = kmem_strdup(path != NULL ? path : "(anonymous)");
+	sw->sw_used = kmem_zalloc((size_t)nwords, sizeof(uint64_t));
+	sw->sw_bad = kmem_zalloc((size_t)nwords, sizeof(uint64_t));
 	if (sw->sw_path == NULL || sw->sw_used == NULL || sw->sw_bad == NULL) {
 		error = -ENOMEM;
 		goto out_free;

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "pager/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/pagerio_int.h"
 #include "pager/uvm_int.h"
@@ -914,11 +915,11 @@ pmap_uffd_create(int fd, int nframes)
 	size_t len = (size_t)nframes * PAGE_SIZE;
 	int nwords = (nframes + 63) / 64;
 
-	pu = calloc(1, sizeof(*pu));
+	pu = kmem_zalloc(1, sizeof(*pu));
 	if (pu == NULL)
 		return NULL;
-	pu->pu_used = calloc((size_t)nwords, sizeof(uint64_t));
-	pu->pu_stale = calloc((size_t)nwords, sizeof(uint64_t));
+	pu->pu_used = kmem_zalloc((size_t)nwords, sizeof(uint64_t));
+	pu->pu_stale = kmem_zalloc((size_t)nwords, sizeof(uint64_t));
 	if (pu->pu_used == NULL || pu->pu_stale == NULL)
 		goto out_free;
 	pu->pu_zero = mmap(NULL, (size_t)PMAP_RUN_MAX * PAGE_SIZE, PROT_READ,
@@ -953,9 +954,9 @@ out_unmap_stage:
 out_unmap_zero:
 	munmap(pu->pu_zero, (size_t)PMAP_RUN_MAX * PAGE_SIZE);
 out_free:
-	free(pu->pu_used);
-	free(pu->pu_stale);
-	free(pu);
+	kmem_free(pu->pu_used);
+	kmem_free(pu->pu_stale);
+	kmem_free(pu);
 	return NULL;
 }
 
@@ -970,9 +971,9 @@ pmap_uffd_destroy(struct pmap *pm)
 	munmap(pu->pu_stage, (size_t)pu->pu_nstage * PAGE_SIZE);
 	munmap(pu->pu_zero, (size_t)PMAP_RUN_MAX * PAGE_SIZE);
 	uvm_lock_destroy(&pu->pu_lock);
-	free(pu->pu_used);
-	free(pu->pu_stale);
-	free(pu);
+	kmem_free(pu->pu_used);
+	kmem_free(pu->pu_stale);
+	kmem_free(pu);
 }
 
 bool

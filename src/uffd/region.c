@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pager/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/uvm_int.h"
 #include "region_int.h"
@@ -46,7 +47,7 @@ void
 region_table_fini(struct region_table *rt)
 {
 	KASSERT(rt->rt_n == 0 && rt->rt_nregions == 0);
-	free(rt->rt_spans);
+	kmem_free(rt->rt_spans);
 	pthread_rwlock_destroy(&rt->rt_lock);
 }
 
@@ -81,7 +82,7 @@ span_insert(struct region_table *rt, char *start, char *end,
 	if (rt->rt_n == rt->rt_cap) {
 		int cap = rt->rt_cap ? rt->rt_cap * 2 : 16;
 		struct region_span *s =
-		    realloc(rt->rt_spans, (size_t)cap * sizeof(*s));
+		    kmem_realloc(rt->rt_spans, (size_t)cap * sizeof(*s));
 
 		if (s == NULL)
 			return -ENOMEM;
@@ -160,12 +161,12 @@ region_create(struct uao_sim *sim, void *addr, size_t len,
 	if (len == 0 || len > ((size_t)INT32_MAX << PAGE_SHIFT))
 		return -EINVAL;
 	len = (size_t)round_page(len);
-	r = calloc(1, sizeof(*r));
+	r = kmem_zalloc(1, sizeof(*r));
 	if (r == NULL)
 		return -ENOMEM;
 	r->r_obj = uao_create(sim->us_uvm, len, 0);
 	if (r->r_obj == NULL) {
-		free(r);
+		kmem_free(r);
 		return -ENOMEM;
 	}
 
@@ -230,7 +231,7 @@ out_unmap:
 		raw_munmap(base, len);
 out_detach:
 	uao_detach(r->r_obj);
-	free(r);
+	kmem_free(r);
 	return error;
 }
 
@@ -308,7 +309,7 @@ region_teardown(struct uao_region *r, bool unmap)
 	rt->rt_nregions--;
 	rt->rt_bytes -= r->r_len;
 	pthread_rwlock_unlock(&rt->rt_lock);
-	free(r);
+	kmem_free(r);
 }
 
 void

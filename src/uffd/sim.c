@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pager/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/check_int.h"
 #include "pager/pdaemon_int.h"
@@ -95,7 +96,7 @@ uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp)
 
 	/* the pagedaemon registers as a uao thread too */
 	uvm_thread_hook = uao_thread_start;
-	sim = calloc(1, sizeof(*sim));
+	sim = kmem_zalloc(1, sizeof(*sim));
 	if (sim == NULL)
 		return -ENOMEM;
 	sim->us_stopfd = -1;
@@ -153,7 +154,7 @@ out_close:
 		close(sim->us_stopfd);
 	close(sim->us_fd);
 out_free:
-	free(sim);
+	kmem_free(sim);
 	return error;
 }
 
@@ -182,7 +183,7 @@ uao_sim_destroy(struct uao_sim *sim)
 	region_table_fini(&sim->us_regions);
 	close(sim->us_stopfd);
 	close(sim->us_fd);
-	free(sim);
+	kmem_free(sim);
 	return 0;
 }
 
