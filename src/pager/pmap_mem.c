@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "sys_int.h"
 #include "kmem_int.h"
 #include "aobj_int.h"
 #include "fault_int.h"
@@ -236,7 +237,7 @@ pmap_mem_create(int nframes)
 	if (mp == NULL)
 		return NULL;
 	/* page-aligned: swap I/O is O_DIRECT straight from frames */
-	mp->pm_frames = mmap(NULL, (size_t)nframes * PAGE_SIZE,
+	mp->pm_frames = sys_mmap(NULL, (size_t)nframes * PAGE_SIZE,
 	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mp->pm_frames == MAP_FAILED) {
 		kmem_free(mp);
@@ -255,7 +256,7 @@ pmap_mem_destroy(struct pmap *pm)
 
 	if (pm == NULL)
 		return;
-	munmap(mp->pm_frames, (size_t)mp->pm_nframes * PAGE_SIZE);
+	sys_munmap(mp->pm_frames, (size_t)mp->pm_nframes * PAGE_SIZE);
 	uvm_lock_destroy(&mp->pm_lock);
 	kmem_free(mp);
 }

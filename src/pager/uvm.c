@@ -3,6 +3,7 @@
  * the latency histograms.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "kmem_int.h"
@@ -106,4 +107,47 @@ uvm_hist_add(struct uvm_hist *h, uint64_t ns)
 	    !atomic_compare_exchange_weak_explicit(&h->h_max_ns, &max, ns,
 		memory_order_relaxed, memory_order_relaxed))
 		continue;
+}
+
+void
+uvm_quiesce(struct uvm *uvm)
+{
+	struct uvm_aobj *aobj, *failed;
+
+	uvm_lock(&uvm->swap->sd_ctl_lock);
+	for (;;) {
+		uvm_lock(&uvm->uao_list_lock);
+		failed = NULL;
+		LIST_FOREACH(aobj, &uvm->uao_list, u_list) {
+			if (!uvm_trylock(&aobj->u_obj.vmobjlock)) {
+				failed = aobj;
+				break;
+			}
+		}
+		if (failed == NULL)
+			break;
+		/* someone holds an object: let go of all and try again */
+		LIST_FOREACH(aobj, &uvm->uao_list, u_list) {
+			if (aobj == failed)
+				break;
+			uvm_unlock(&aobj->u_obj.vmobjlock);
+		}
+		uvm_unlock(&uvm->uao_list_lock);
+		sched_yield();
+	}
+	uvm_lock(&uvm->pq_lock);
+	uvm_lock(&uvm->swap->sd_lock);
+}
+
+void
+uvm_unquiesce(struct uvm *uvm)
+{
+	struct uvm_aobj *aobj;
+
+	uvm_unlock(&uvm->swap->sd_lock);
+	uvm_unlock(&uvm->pq_lock);
+	LIST_FOREACH(aobj, &uvm->uao_list, u_list)
+		uvm_unlock(&aobj->u_obj.vmobjlock);
+	uvm_unlock(&uvm->uao_list_lock);
+	uvm_unlock(&uvm->swap->sd_ctl_lock);
 }

@@ -133,6 +133,23 @@ struct uvm *uvm_create(int nframes, struct pmap *pmap);
  */
 void uvm_destroy(struct uvm *uvm);
 
+/*
+ * uvm_quiesce: hold the machine still for fork(2): take the swap ctl
+ * lock, every object lock, the object list, the page queues and the swap
+ * data lock, in the lock order (object locks by trylock and retry, as
+ * the list lock comes after them).
+ * => nothing locked on entry; all of the above locked on return.
+ * => pages may still be busy with I/O in flight: their bytes are then in
+ *    their swap slot (pagein) or in the staging area (pageout).
+ */
+void uvm_quiesce(struct uvm *uvm);
+
+/*
+ * uvm_unquiesce: release what uvm_quiesce took.  In the parent after
+ * fork, or in the child (the same thread's locks, copied).
+ */
+void uvm_unquiesce(struct uvm *uvm);
+
 /* uvm_hist_add: account one fault of `kind' that took ns nanoseconds */
 void uvm_hist_add(struct uvm_hist *h, uint64_t ns);
 

@@ -121,6 +121,7 @@ swapdev_free(struct swapdev *sw)
 		close(sw->sw_fd);
 	kmem_free(sw->sw_used);
 	kmem_free(sw->sw_bad);
+	kmem_free(sw->sw_held);
 	kmem_free(sw->sw_path);
 	kmem_free(sw);
 }
@@ -293,7 +294,9 @@ swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,
 	sw->sw_path = kmem_strdup(path != NULL ? path : "(anonymous)");
 	sw->sw_used = kmem_zalloc((size_t)nwords, sizeof(uint64_t));
 	sw->sw_bad = kmem_zalloc((size_t)nwords, sizeof(uint64_t));
-	if (sw->sw_path == NULL || sw->sw_used == NULL || sw->sw_bad == NULL) {
+	sw->sw_held = kmem_zalloc((size_t)nwords, sizeof(uint64_t));
+	if (sw->sw_path == NULL || sw->sw_used == NULL || sw->sw_bad == NULL ||
+	    sw->sw_held == NULL) {
 		error = -ENOMEM;
 		goto out_free;
 	}
@@ -361,7 +364,9 @@ swap_off(struct swap_data *sd, int id, const char *path)
 		error = sd->sd_pagein(sd->sd_pagein_arg, start, end);
 
 	uvm_lock(&sd->sd_lock);
-	if (error == 0 && (sw->sw_npginuse > 0 || sw->sw_inflight > 0))
+	/* slots held for a forked child must stay readable */
+	if (error == 0 &&
+	    (sw->sw_npginuse > 0 || sw->sw_inflight > 0 || sw->sw_npgheld > 0))
 		error = -EBUSY;
 	if (error != 0) {
 		/* step 3: failed: the device stays, usable as before */
@@ -403,6 +408,7 @@ swap_list(struct swap_data *sd, struct swap_devinfo *out, int max)
 			si->si_npages = sw->sw_npages;
 			si->si_npginuse = sw->sw_npginuse;
 			si->si_npgbad = sw->sw_npgbad;
+			si->si_npgheld = sw->sw_npgheld;
 			si->si_nread = sw->sw_nread;
 			si->si_nwrite = sw->sw_nwrite;
 			si->si_nreaderr = sw->sw_nreaderr;
@@ -531,7 +537,7 @@ uvm_swap_alloc(struct swap_data *sd, int *nslots, bool lessok)
 		TAILQ_FOREACH(sw, &sd->sd_devs, sw_next) {
 			if ((sw->sw_flags & SWF_ENABLE) == 0)
 				continue;
-			if (sw->sw_npginuse + sw->sw_npgbad +
+			if (sw->sw_npginuse + sw->sw_npgbad + sw->sw_npgheld +
 				(tryless ? 1 : want) >
 			    sw->sw_npages)
 				continue;
@@ -580,12 +586,63 @@ uvm_swap_free(struct swap_data *sd, int startslot, int nslots)
 
 		KASSERT(bit_test(sw->sw_used, idx));
 		KASSERT(!bit_test(sw->sw_bad, idx));
-		bit_clear(sw->sw_used, idx);
+		KASSERT(!bit_test(sw->sw_held, idx));
+		if (sd->sd_holds > 0) {
+			/* a forked child may still read it: not reused yet */
+			bit_set(sw->sw_held, idx);
+			sw->sw_npgheld++;
+		} else {
+			bit_clear(sw->sw_used, idx);
+		}
 	}
 	KASSERT(sw->sw_npginuse >= nslots);
 	sw->sw_npginuse -= nslots;
 	sd->sd_swpginuse -= nslots;
 	uvm_unlock(&sd->sd_lock);
+}
+
+void
+swap_hold(struct swap_data *sd)
+{
+	uvm_lock(&sd->sd_lock);
+	sd->sd_holds++;
+	uvm_unlock(&sd->sd_lock);
+}
+
+void
+swap_unhold(struct swap_data *sd)
+{
+	struct swapdev *sw;
+
+	uvm_lock(&sd->sd_lock);
+	KASSERT(sd->sd_holds > 0);
+	if (--sd->sd_holds == 0) {
+		TAILQ_FOREACH(sw, &sd->sd_devs, sw_next) {
+			for (int w = 0; sw->sw_npgheld > 0 &&
+			     w < (sw->sw_npages + BITS - 1) / BITS;
+			     w++) {
+				sw->sw_used[w] &= ~sw->sw_held[w];
+				sw->sw_held[w] = 0;
+			}
+			sw->sw_npgheld = 0;
+		}
+	}
+	uvm_unlock(&sd->sd_lock);
+}
+
+int
+swap_slot_locate(struct swap_data *sd, int slot, int *fdp, off_t *offp)
+{
+	struct swapdev *sw;
+
+	uvm_lock(&sd->sd_lock);
+	sw = slot > 0 ? swapdrum_getsdp(sd, slot) : NULL;
+	if (sw != NULL) {
+		*fdp = sw->sw_fd;
+		*offp = (off_t)(slot - sw->sw_start) * PAGE_SIZE;
+	}
+	uvm_unlock(&sd->sd_lock);
+	return sw != NULL ? 0 : -ENXIO;
 }
 
 void
@@ -676,18 +733,24 @@ swap_check(struct swap_data *sd)
 
 	uvm_lock(&sd->sd_lock);
 	TAILQ_FOREACH(sw, &sd->sd_devs, sw_next) {
-		int used = 0, nbad = 0;
+		int used = 0, nbad = 0, nheld = 0;
 
 		for (int i = 0; i < sw->sw_npages; i++) {
 			if (bit_test(sw->sw_bad, i)) {
 				nbad++;
+				if (!bit_test(sw->sw_used, i) ||
+				    bit_test(sw->sw_held, i))
+					bad++;
+			} else if (bit_test(sw->sw_held, i)) {
+				nheld++;
 				if (!bit_test(sw->sw_used, i))
 					bad++;
 			} else if (bit_test(sw->sw_used, i)) {
 				used++;
 			}
 		}
-		if (used != sw->sw_npginuse || nbad != sw->sw_npgbad) {
+		if (used != sw->sw_npginuse || nbad != sw->sw_npgbad ||
+		    nheld != sw->sw_npgheld) {
 			fprintf(stderr,
 			    "uao: swap %s: bitmap has %d in use, %d bad; "
 			    "counters say %d, %d\n",

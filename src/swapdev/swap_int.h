@@ -69,10 +69,12 @@ struct swapdev {
 	int sw_npages;		       /* I: slots on this device */
 	int sw_npginuse;	       /* s: allocated, not bad */
 	int sw_npgbad;		       /* s: marked bad, never reused */
+	int sw_npgheld;		       /* s: freed while held (swap_hold) */
 	int sw_inflight;	       /* s: pages under I/O */
 	int sw_hint;		       /* s: next-fit cursor */
 	uint64_t *sw_used;	       /* s: bit set: allocated or bad */
 	uint64_t *sw_bad;	       /* s: bit set: bad */
+	uint64_t *sw_held;	       /* s: bit set: freed, held for a child */
 	struct swap_faultinj sw_fi[2]; /* s: [0] reads, [1] writes */
 	uint64_t sw_nread;	       /* s: pages read */
 	uint64_t sw_nwrite;	       /* s: pages written */
@@ -96,6 +98,7 @@ struct swap_data {
 	int sd_swpages;		       /* s: slots on enabled devices */
 	int sd_swpginuse;	       /* s: allocated slots, all devices */
 	int sd_swpgonly;	       /* s: pages whose only copy is swap */
+	int sd_holds;		       /* s: swap_hold calls outstanding */
 	swap_pagein_fn sd_pagein;      /* I */
 	void *sd_pagein_arg;	       /* I */
 };
@@ -117,6 +120,7 @@ struct swap_devinfo {
 	int si_npages;
 	int si_npginuse;
 	int si_npgbad;
+	int si_npgheld;
 	uint64_t si_nread, si_nwrite, si_nreaderr, si_nwriteerr;
 };
 
@@ -219,6 +223,22 @@ void uvm_swap_markbad(struct swap_data *sd, int startslot, int nslots);
  *    held (the calling thread sleeps on the device).
  */
 int uvm_swap_io(struct swap_data *sd, struct swap_io *ios, int n, bool write);
+
+/*
+ * swap_hold: keep the contents of every slot in use now.  Until the
+ * matching swap_unhold, slots that are freed are not handed out again
+ * (they are "held"): a forked child may still read them.
+ * => takes sd_lock
+ */
+void swap_hold(struct swap_data *sd);
+/* swap_unhold: end one hold; the last releases every held slot */
+void swap_unhold(struct swap_data *sd);
+
+/*
+ * swap_slot_locate: where slot lives: its device's fd and the byte
+ * offset.  => 0, or -ENXIO.  For a forked child reading its snapshot.
+ */
+int swap_slot_locate(struct swap_data *sd, int slot, int *fdp, off_t *offp);
 
 /* swap counters, read under sd_lock */
 int swap_swpgonly(struct swap_data *sd);

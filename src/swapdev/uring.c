@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../pager/sys_int.h"
 #include "../pager/lock_int.h"
 #include "uring_int.h"
 
@@ -29,7 +30,7 @@ static void
 uring_ctx_free(struct uring_ctx *uc)
 {
 	io_uring_queue_exit(&uc->uc_ring);
-	munmap(uc, sizeof(*uc));
+	sys_munmap(uc, sizeof(*uc));
 }
 
 static void
@@ -56,13 +57,13 @@ uring_ctx_get(struct uring_ctx **ucp)
 		return 0;
 	}
 	pthread_once(&uring_key_once, uring_key_create);
-	uc = mmap(NULL, sizeof(*uc), PROT_READ | PROT_WRITE,
+	uc = sys_mmap(NULL, sizeof(*uc), PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (uc == MAP_FAILED)
 		return -errno;
 	error = io_uring_queue_init(URING_DEPTH, &uc->uc_ring, 0);
 	if (error < 0) {
-		munmap(uc, sizeof(*uc));
+		sys_munmap(uc, sizeof(*uc));
 		return error;
 	}
 	uring_self = uc;

@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pager/sys_int.h"
 #include "pager/param_int.h"
 
 #ifndef MADV_COLLAPSE
@@ -50,6 +51,25 @@ sim_registry_remove(struct uao_sim *sim)
 	LIST_REMOVE(sim, us_list);
 	atomic_fetch_sub(&sim_registry_count, 1);
 	pthread_rwlock_unlock(&sim_registry_lock);
+}
+
+void
+sim_registry_wrlock(void)
+{
+	pthread_rwlock_wrlock(&sim_registry_lock);
+}
+
+void
+sim_registry_unlock(void)
+{
+	pthread_rwlock_unlock(&sim_registry_lock);
+}
+
+struct uao_sim *
+sim_registry_next(struct uao_sim *sim)
+{
+	return sim == NULL ? LIST_FIRST(&sim_registry)
+			   : LIST_NEXT(sim, us_list);
 }
 
 struct uao_sim *
@@ -175,7 +195,8 @@ mremap(void *old, size_t oldlen, size_t newlen, int flags, ...)
 		-1, 0));
 	if (new == MAP_FAILED)
 		return MAP_FAILED;
-	error = region_create(sim, new, newlen, &r);
+	/* a forked child's machine is frozen: plain memory then */
+	error = sim->us_snapshot ? 0 : region_create(sim, new, newlen, &r);
 	if (error != 0) {
 		syscall(SYS_munmap, new, newlen);
 		errno = -error;

@@ -7,6 +7,7 @@
  * the pmap operations.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "pager/sys_int.h"
 #include "pager/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/pagerio_int.h"
@@ -40,7 +42,8 @@ struct pmap_uffd {
 	int pu_nstale;		 /* l */
 	atomic_uint_fast64_t pu_ncopy, pu_nzeropage, pu_nmove, pu_nwp;
 	atomic_uint_fast64_t pu_ndontneed, pu_npgmoved, pu_neagain;
-	atomic_uint_fast64_t pu_nbusy, pu_nlost;
+	atomic_uint_fast64_t pu_nbusy, pu_nlost, pu_nshared;
+	int pu_pagemap; /* I: /proc/self/pagemap, or -1 */
 };
 
 enum pmap_opkind {
@@ -126,7 +129,8 @@ bit_put(uint64_t *m, int i, bool v)
 static void
 stage_zap_locked(struct pmap_uffd *pu, int first, int n)
 {
-	madvise(stage_addr(pu, first), (size_t)n * PAGE_SIZE, MADV_DONTNEED);
+	sys_madvise(stage_addr(pu, first), (size_t)n * PAGE_SIZE,
+	    MADV_DONTNEED);
 	atomic_fetch_add_explicit(&pu->pu_ndontneed, 1, memory_order_relaxed);
 	for (int i = first; i < first + n; i++) {
 		if (bit_test(pu->pu_stale, i)) {
@@ -346,8 +350,8 @@ static void
 pmap_thread_free(struct pmap_thread *pt)
 {
 	KASSERT(pt->pt_nops == 0);
-	munmap(pt->pt_bounce, (size_t)UVM_IO_MAXPAGES * PAGE_SIZE);
-	munmap(pt, sizeof(*pt));
+	sys_munmap(pt->pt_bounce, (size_t)UVM_IO_MAXPAGES * PAGE_SIZE);
+	sys_munmap(pt, sizeof(*pt));
 }
 
 static void
@@ -375,11 +379,11 @@ pmap_thread(void)
 	if (pt != NULL)
 		return pt;
 	pthread_once(&pmap_thread_once, pmap_thread_key_create);
-	pt = mmap(NULL, sizeof(*pt), PROT_READ | PROT_WRITE,
+	pt = sys_mmap(NULL, sizeof(*pt), PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pt == MAP_FAILED)
 		uvm_panic(__func__, "no memory for a thread's pmap state");
-	pt->pt_bounce = mmap(NULL, (size_t)UVM_IO_MAXPAGES * PAGE_SIZE,
+	pt->pt_bounce = sys_mmap(NULL, (size_t)UVM_IO_MAXPAGES * PAGE_SIZE,
 	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
 	    -1, 0);
 	if (pt->pt_bounce == MAP_FAILED)
@@ -512,6 +516,56 @@ pmap_run_enter(struct pmap_uffd *pu, struct pmap_op *ops, int n)
 	}
 }
 
+/*
+ * Is the page at addr mapped by this process only?  /proc/self/pagemap
+ * says so (PM_MMAP_EXCLUSIVE).  A page that is not is shared with a
+ * forked child; one that is, yet refused by UFFDIO_MOVE, is pinned.
+ */
+static bool
+pagemap_exclusive(struct pmap_uffd *pu, const char *addr)
+{
+	uint64_t ent;
+
+	if (pu->pu_pagemap < 0 ||
+	    pread(pu->pu_pagemap, &ent, sizeof(ent),
+		(off_t)((uintptr_t)addr >> PAGE_SHIFT) * 8) != sizeof(ent))
+		return true; /* cannot tell: treat as pinned, leave it */
+	return (ent >> 56) & 1;
+}
+
+/*
+ * pmap_evict_shared: take out of the region a page that UFFDIO_MOVE
+ * refused because a forked child shares it (copy-on-write).
+ *
+ * Write-protect it first, so that no store lands between the copy and
+ * the drop (a store now waits in a write-protect fault, which finds the
+ * page staged and maps it back); copy it into the staging slot with
+ * UFFDIO_COPY (the kernel reads the present page); drop our mapping.
+ * The child keeps its own reference to the old page.
+ * => object locked.  Returns false (page untouched) if it is pinned.
+ */
+static bool
+pmap_evict_shared(struct pmap_uffd *pu, struct vm_page *pg, char *addr,
+    int slot)
+{
+	int err;
+
+	if (pagemap_exclusive(pu, addr))
+		return false;
+	if (!pg->mdpage.md_wprot &&
+	    ioc_writeprotect(pu, addr, PAGE_SIZE, true) != 0)
+		return false;
+	if (ioc_copy(pu, stage_addr(pu, slot), addr, PAGE_SIZE, false, &err) !=
+	    PAGE_SIZE) {
+		if (!pg->mdpage.md_wprot)
+			ioc_writeprotect(pu, addr, PAGE_SIZE, false);
+		return false;
+	}
+	sys_madvise(addr, PAGE_SIZE, MADV_DONTNEED);
+	atomic_fetch_add_explicit(&pu->pu_nshared, 1, memory_order_relaxed);
+	return true;
+}
+
 static void
 pmap_run_moveout(struct pmap_uffd *pu, struct pmap_op *ops, int n)
 {
@@ -537,22 +591,29 @@ pmap_run_moveout(struct pmap_uffd *pu, struct pmap_op *ops, int n)
 	if (k < got) {
 		struct vm_page *pg = ops[k].po_pg;
 
-		/* this slot was not written: a hole still */
-		stage_release(pu, first + k, 1, false);
 		if (err == ENOENT) {
 			/* the program discarded the page: zeros now */
+			stage_release(pu, first + k, 1, false);
 			atomic_fetch_add_explicit(&pu->pu_nlost, 1,
 			    memory_order_relaxed);
 			if (pg != NULL) {
 				pg->mdpage.md_where = MD_ZERO;
 				uvm_pmap_page_lost(pg);
 			}
+		} else if (err == EEXIST) {
+			uvm_panic(__func__, "a staging slot was not empty");
+		} else if (pg != NULL && err == EBUSY &&
+		    pmap_evict_shared(pu, pg, ops[k].po_addr, first + k)) {
+			/* copied out of a page shared with a forked child */
+			pg->mdpage.md_stage = first + k;
 		} else {
 			/*
-			 * EBUSY: shared with a forked child, or pinned by I/O
-			 * in flight.  It stays mapped; the pagedaemon will
-			 * see it mapped on the inactive queue and reactivate it.
+			 * Pinned by I/O in flight (EBUSY), or a mapping the
+			 * program changed (EINVAL: mprotect): it stays mapped,
+			 * and the pagedaemon, finding it mapped on the inactive
+			 * queue, reactivates it.
 			 */
+			stage_release(pu, first + k, 1, false);
 			atomic_fetch_add_explicit(&pu->pu_nbusy, 1,
 			    memory_order_relaxed);
 			if (pg != NULL) {
@@ -574,7 +635,7 @@ static void
 pmap_run_discard(struct pmap_uffd *pu, struct pmap_op *ops, int n)
 {
 	/* regions have no UFFD_EVENT_REMOVE: this raises no event */
-	madvise(ops[0].po_addr, (size_t)n * PAGE_SIZE, MADV_DONTNEED);
+	sys_madvise(ops[0].po_addr, (size_t)n * PAGE_SIZE, MADV_DONTNEED);
 	atomic_fetch_add_explicit(&pu->pu_ndontneed, 1, memory_order_relaxed);
 }
 
@@ -922,8 +983,8 @@ pmap_uffd_create(int fd, int nframes)
 	pu->pu_stale = kmem_zalloc((size_t)nwords, sizeof(uint64_t));
 	if (pu->pu_used == NULL || pu->pu_stale == NULL)
 		goto out_free;
-	pu->pu_zero = mmap(NULL, (size_t)PMAP_RUN_MAX * PAGE_SIZE, PROT_READ,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	pu->pu_zero = sys_mmap(NULL, (size_t)PMAP_RUN_MAX * PAGE_SIZE,
+	    PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (pu->pu_zero == MAP_FAILED)
 		goto out_free;
 	/*
@@ -931,11 +992,11 @@ pmap_uffd_create(int fd, int nframes)
 	 * protection, registration modes): UFFDIO_MOVE refuses areas that
 	 * differ.
 	 */
-	pu->pu_stage = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	pu->pu_stage = sys_mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (pu->pu_stage == MAP_FAILED)
 		goto out_unmap_zero;
-	madvise(pu->pu_stage, len, MADV_NOHUGEPAGE);
+	sys_madvise(pu->pu_stage, len, MADV_NOHUGEPAGE);
 	memset(&reg, 0, sizeof(reg));
 	reg.range.start = (unsigned long)pu->pu_stage;
 	reg.range.len = len;
@@ -945,14 +1006,15 @@ pmap_uffd_create(int fd, int nframes)
 
 	pu->pu_fd = fd;
 	pu->pu_nstage = nframes;
+	pu->pu_pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	uvm_lock_init(&pu->pu_lock);
 	pu->pu_pmap.pm_ops = &pmap_uffd_ops;
 	return &pu->pu_pmap;
 
 out_unmap_stage:
-	munmap(pu->pu_stage, len);
+	sys_munmap(pu->pu_stage, len);
 out_unmap_zero:
-	munmap(pu->pu_zero, (size_t)PMAP_RUN_MAX * PAGE_SIZE);
+	sys_munmap(pu->pu_zero, (size_t)PMAP_RUN_MAX * PAGE_SIZE);
 out_free:
 	kmem_free(pu->pu_used);
 	kmem_free(pu->pu_stale);
@@ -968,8 +1030,10 @@ pmap_uffd_destroy(struct pmap *pm)
 	if (pm == NULL)
 		return;
 	KASSERT(pu->pu_nused == 0);
-	munmap(pu->pu_stage, (size_t)pu->pu_nstage * PAGE_SIZE);
-	munmap(pu->pu_zero, (size_t)PMAP_RUN_MAX * PAGE_SIZE);
+	if (pu->pu_pagemap >= 0)
+		close(pu->pu_pagemap);
+	sys_munmap(pu->pu_stage, (size_t)pu->pu_nstage * PAGE_SIZE);
+	sys_munmap(pu->pu_zero, (size_t)PMAP_RUN_MAX * PAGE_SIZE);
 	uvm_lock_destroy(&pu->pu_lock);
 	kmem_free(pu->pu_used);
 	kmem_free(pu->pu_stale);
@@ -1004,4 +1068,22 @@ pmap_uffd_get_stats(struct pmap *pm, struct pmap_uffd_stats *st)
 	st->ps_staged = pu->pu_nused;
 	st->ps_stale = pu->pu_nstale;
 	uvm_unlock(&pu->pu_lock);
+}
+
+void
+pmap_uffd_lock(struct pmap *pm)
+{
+	uvm_lock(&to_uffd(pm)->pu_lock);
+}
+
+void
+pmap_uffd_unlock(struct pmap *pm)
+{
+	uvm_unlock(&to_uffd(pm)->pu_lock);
+}
+
+char *
+pmap_uffd_stage_addr(struct pmap *pm, int slot)
+{
+	return stage_addr(to_uffd(pm), slot);
 }

@@ -92,6 +92,16 @@ void pmap_uffd_get_stats(struct pmap *pm, struct pmap_uffd_stats *st);
 void pmap_uffd_wake(struct pmap *pm, void *addr, size_t len);
 
 /*
+ * pmap_uffd_lock / pmap_uffd_unlock: hold the staging allocator still
+ * (around fork(2), with the machine quiesced).
+ */
+void pmap_uffd_lock(struct pmap *pm);
+void pmap_uffd_unlock(struct pmap *pm);
+
+/* pmap_uffd_stage_addr: the address of a staging slot */
+char *pmap_uffd_stage_addr(struct pmap *pm, int slot);
+
+/*
  * pmap_uffd_thread_release: free the calling thread's bounce buffer and
  * queue (also done automatically when the thread exits).
  */

@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pager/sys_int.h"
 #include "pager/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/uvm_int.h"
@@ -21,19 +22,6 @@
 	((1ULL << _UFFDIO_COPY) | (1ULL << _UFFDIO_ZEROPAGE) |                 \
 	    (1ULL << _UFFDIO_WRITEPROTECT) | (1ULL << _UFFDIO_WAKE) |          \
 	    (1ULL << _UFFDIO_MOVE) | (1ULL << _UFFDIO_POISON))
-
-/* munmap without coming back through the interposer */
-static int
-raw_munmap(void *addr, size_t len)
-{
-	return (int)syscall(SYS_munmap, addr, len);
-}
-
-static int
-raw_madvise(void *addr, size_t len, int advice)
-{
-	return (int)syscall(SYS_madvise, addr, len, advice);
-}
 
 int
 region_table_init(struct region_table *rt)
@@ -160,6 +148,8 @@ region_create(struct uao_sim *sim, void *addr, size_t len,
 
 	if (len == 0 || len > ((size_t)INT32_MAX << PAGE_SHIFT))
 		return -EINVAL;
+	if (sim->us_snapshot)
+		return -EPERM; /* a forked child's machine is frozen */
 	len = (size_t)round_page(len);
 	r = kmem_zalloc(1, sizeof(*r));
 	if (r == NULL)
@@ -172,7 +162,7 @@ region_create(struct uao_sim *sim, void *addr, size_t len,
 
 	base = addr;
 	if (base == NULL) {
-		base = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		base = sys_mmap(NULL, len, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (base == MAP_FAILED) {
 			error = -errno;
@@ -184,7 +174,7 @@ region_create(struct uao_sim *sim, void *addr, size_t len,
 	 * 4 KiB pages only: a transparent huge page would be filled or
 	 * collapsed by the kernel behind the pager's back.
 	 */
-	raw_madvise(base, len, MADV_NOHUGEPAGE);
+	sys_madvise(base, len, MADV_NOHUGEPAGE);
 	memset(&reg, 0, sizeof(reg));
 	reg.range.start = (unsigned long)base;
 	reg.range.len = len;
@@ -228,7 +218,7 @@ out_unregister:
 	ioctl(sim->us_fd, UFFDIO_UNREGISTER, &reg.range);
 out_unmap:
 	if (r->r_owned)
-		raw_munmap(base, len);
+		sys_munmap(base, len);
 out_detach:
 	uao_detach(r->r_obj);
 	kmem_free(r);
@@ -301,7 +291,7 @@ region_teardown(struct uao_region *r, bool unmap)
 		range.len = r->r_len;
 		ioctl(sim->us_fd, UFFDIO_UNREGISTER, &range);
 		if (r->r_owned)
-			raw_munmap(r->r_view.pv_base, r->r_len);
+			sys_munmap(r->r_view.pv_base, r->r_len);
 	}
 
 	pthread_rwlock_wrlock(&rt->rt_lock);
@@ -372,6 +362,8 @@ region_discard(struct uao_sim *sim, void *addr, size_t len)
 	size_t total = 0;
 	int n;
 
+	if (sim->us_snapshot)
+		return snapshot_discard(sim, addr, len);
 	len = (size_t)round_page((char *)addr + len - a);
 	n = region_collect(sim, a, len, hits, REGION_HITS_MAX);
 	for (int i = 0; i < n; i++) {
@@ -385,7 +377,7 @@ region_discard(struct uao_sim *sim, void *addr, size_t len)
 		 * marker (a lost swap slot): the kernel clears it here.  The
 		 * regions have no UFFD_EVENT_REMOVE, so this raises no event.
 		 */
-		raw_madvise(hits[i].rh_start,
+		sys_madvise(hits[i].rh_start,
 		    (size_t)(hits[i].rh_end - hits[i].rh_start), MADV_DONTNEED);
 		total += (size_t)(hits[i].rh_end - hits[i].rh_start);
 		region_release(r);
@@ -401,6 +393,8 @@ region_pageout(struct uao_sim *sim, void *addr, size_t len,
 	char *a = (char *)trunc_page((uintptr_t)addr);
 	int n, error = 0;
 
+	if (sim->us_snapshot)
+		return 0; /* a forked child's pages are not paged out */
 	len = (size_t)round_page((char *)addr + len - a);
 	n = region_collect(sim, a, len, hits, REGION_HITS_MAX);
 	for (int i = 0; i < n; i++) {
@@ -429,6 +423,10 @@ region_unmap(struct uao_sim *sim, void *addr, size_t len)
 	size_t total = 0;
 	int n, ndead = 0;
 
+	if (sim->us_snapshot) {
+		snapshot_unmap(sim, addr, len);
+		return len;
+	}
 	len = (size_t)round_page((char *)addr + len - a);
 	end = a + len;
 	n = region_collect(sim, a, len, hits, REGION_HITS_MAX);

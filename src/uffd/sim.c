@@ -137,9 +137,15 @@ uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp)
 		if (error != 0)
 			goto out_handlers;
 	}
+	error = sim_fork_init();
+	if (error != 0)
+		goto out_pdaemon;
 	sim_registry_add(sim);
 	*simp = sim;
 	return 0;
+
+out_pdaemon:
+	uvm_pdaemon_stop(sim->us_uvm);
 
 out_handlers:
 	handler_stop(sim);

@@ -29,7 +29,13 @@ struct uao_sim {
 	pthread_t us_handlers[SIM_MAX_HANDLERS]; /* I */
 	struct region_table us_regions;
 	atomic_uint_fast64_t us_unknown; /* a: faults outside any region */
-	LIST_ENTRY(uao_sim) us_list;	 /* interposer's list of instances */
+	/*
+	 * In a forked child the machine is frozen: a snapshot server
+	 * (fork.c) serves the child's faults from the state at fork time.
+	 */
+	bool us_snapshot;	     /* I (in the child) */
+	int us_snapfd;		     /* I: the child's userfaultfd */
+	LIST_ENTRY(uao_sim) us_list; /* interposer's list of instances */
 };
 
 /*
@@ -40,10 +46,32 @@ int handler_start(struct uao_sim *sim);
 void handler_stop(struct uao_sim *sim);
 
 /*
- * sim_foreach / the interposer's registry of live instances.
+ * Fork support (fork.c).
+ *
+ * snapshot_discard / snapshot_unmap: region_discard and region_unmap for
+ * an instance in snapshot mode (a forked child).
+ */
+size_t snapshot_discard(struct uao_sim *sim, void *addr, size_t len);
+void snapshot_unmap(struct uao_sim *sim, void *addr, size_t len);
+
+/* sim_fork_init: install the process's fork handlers (once) */
+int sim_fork_init(void);
+
+/* run in a forked child after the machines froze (the runtime forgets
+ * its control socket and report there), or NULL */
+extern void (*sim_fork_child_hook)(void);
+/* forks seen, and pages served to forked children, by this process */
+extern atomic_uint_fast64_t sim_forks, sim_fork_pages;
+
+/*
+ * The interposer's registry of live instances.
  */
 void sim_registry_add(struct uao_sim *sim);
 void sim_registry_remove(struct uao_sim *sim);
+/* hold the registry still (fork), and walk it: sim NULL = first */
+void sim_registry_wrlock(void);
+void sim_registry_unlock(void);
+struct uao_sim *sim_registry_next(struct uao_sim *sim);
 /* the instance whose regions contain [addr, addr+len), or NULL */
 struct uao_sim *sim_registry_find(const void *addr, size_t len);
 

@@ -1,0 +1,138 @@
+/*
+ * util.c: messages, sizes and swap specs for the `uao' command.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli_int.h"
+
+void
+die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("uao: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+int
+parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	uint64_t mult = 1;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -EINVAL;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		mult = 1ULL << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mult = 1ULL << 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mult = 1ULL << 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		mult = 1ULL << 40;
+		end++;
+		break;
+	default:
+		break;
+	}
+	if (mult > 1 &&
+	    (strcasecmp(end, "iB") == 0 || strcasecmp(end, "B") == 0))
+		end += strlen(end);
+	else if (mult == 1 && strcasecmp(end, "B") == 0)
+		end++;
+	if (*end != '\0' || (v != 0 && mult > UINT64_MAX / v))
+		return -EINVAL;
+	*out = (uint64_t)v * mult;
+	return 0;
+}
+
+const char *
+fmt_bytes(char *buf, size_t len, uint64_t bytes)
+{
+	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+int
+parse_swap_spec(const char *arg, struct swap_spec *ss, char *why, size_t whylen)
+{
+	char copy[512], *part, *save = NULL;
+	int n = 0;
+
+	memset(ss, 0, sizeof(*ss));
+	if (strlen(arg) >= sizeof(copy) || arg[0] == '\0' || arg[0] == ':') {
+		snprintf(why, whylen, "a swap file path is needed");
+		return -EINVAL;
+	}
+	snprintf(copy, sizeof(copy), "%s", arg);
+	for (part = strtok_r(copy, ":", &save); part != NULL;
+	     part = strtok_r(NULL, ":", &save), n++) {
+		if (n == 0) {
+			if (strlen(part) >= sizeof(ss->ss_path)) {
+				snprintf(why, whylen, "path too long");
+				return -EINVAL;
+			}
+			snprintf(ss->ss_path, sizeof(ss->ss_path), "%s", part);
+		} else if (strncmp(part, "prio=", 5) == 0) {
+			char *end;
+			long p = strtol(part + 5, &end, 10);
+
+			if (part[5] == '\0' || *end != '\0' || p < -1000000 ||
+			    p > 1000000) {
+				snprintf(why, whylen, "bad priority \"%s\"",
+				    part + 5);
+				return -EINVAL;
+			}
+			ss->ss_prio = (int)p;
+		} else if (n == 1) {
+			if (parse_size(part, &ss->ss_size) != 0 ||
+			    ss->ss_size == 0 || ss->ss_size % 4096 != 0) {
+				snprintf(why, whylen,
+				    "bad size \"%s\" (a multiple of 4 KiB, "
+				    "e.g. 512M)",
+				    part);
+				return -EINVAL;
+			}
+		} else {
+			snprintf(why, whylen, "unexpected \"%s\"", part);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}

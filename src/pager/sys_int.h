@@ -1,0 +1,50 @@
+/*
+ * sys_int.h: mmap, munmap and madvise as system calls.
+ *
+ * libuao defines munmap, madvise and mremap (and the runtime mmap) to
+ * catch the program's calls on region memory.  uao's own code must not
+ * come through those: it would find its own regions and, holding the
+ * object lock the interposer wants, wait for itself.  It calls these.
+ * They return like the libc functions (-1 and errno on failure).
+ */
+#ifndef UAO_PAGER_SYS_INT_H
+#define UAO_PAGER_SYS_INT_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+static inline long
+sys_result(long rv)
+{
+	if (rv < 0 && rv > -4096) {
+		errno = (int)-rv;
+		return -1;
+	}
+	return rv;
+}
+
+static inline void *
+sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	long rv = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+
+	return rv == -1 ? MAP_FAILED : (void *)rv;
+}
+
+static inline int
+sys_munmap(void *addr, size_t len)
+{
+	return (int)syscall(SYS_munmap, addr, len);
+}
+
+static inline int
+sys_madvise(void *addr, size_t len, int advice)
+{
+	return (int)syscall(SYS_madvise, addr, len, advice);
+}
+
+#endif /* UAO_PAGER_SYS_INT_H */

@@ -1,0 +1,83 @@
+/*
+ * preload_int.h: the LD_PRELOAD runtime behind `uao run'.
+ *
+ * `uao run' starts the program with libjemalloc and libuao_preload in
+ * LD_PRELOAD.  Before main, the runtime's constructor reads its
+ * configuration from the environment (set by the CLI), creates a
+ * simulator instance, and then:
+ *
+ *   - heap: jemalloc's arenas take their extents from one big uao region
+ *     (extent hooks, preload_heap.c), so every malloc'd byte is aobj
+ *     memory; uao's own bookkeeping comes from a private arena that never
+ *     touches a region (kmem backend);
+ *   - mmap: the program's private anonymous mappings become regions of
+ *     their own (preload_mmap.c);
+ *   - fork: a child keeps reading the memory it shares with the parent
+ *     (fork.c);
+ *   - control: `uao stat' and `uao swapctl' talk to it over a Unix socket
+ *     (ctl.c);
+ *   - exit: a final report goes back to the `uao run' process.
+ */
+#ifndef UAO_UFFD_PRELOAD_INT_H
+#define UAO_UFFD_PRELOAD_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ctl_proto.h"
+
+struct uao_sim;
+struct uao_region;
+
+/* the runtime's one simulator instance (NULL until set up, or if off) */
+extern struct uao_sim *preload_sim;
+
+/*
+ * preload_kmem_init: create the private arena and point kmem at it.
+ * => before anything of uao allocates.  Returns 0 or -errno (why).
+ */
+int preload_kmem_init(char *why, size_t whylen);
+
+/*
+ * preload_heap_init: the private arena (for uao) and the heap region
+ * with extent hooks on every automatic arena (for the program).
+ * => returns 0 or -errno (with a message in why).
+ */
+int preload_heap_init(struct uao_sim *sim, size_t reserve, char *why,
+    size_t whylen);
+
+/* preload_heap_bind_thread: make the calling thread allocate from the
+ * private arena (run by every uao thread at start) */
+void preload_heap_bind_thread(void);
+
+/* bytes of the heap region handed to jemalloc so far, and its size */
+void preload_heap_usage(size_t *used, size_t *reserved);
+
+/* preload_mmap_enable: start turning anonymous mmaps into regions */
+void preload_mmap_enable(struct uao_sim *sim);
+/* mappings adopted / skipped so far */
+void preload_mmap_counts(unsigned long *adopted, unsigned long *skipped);
+
+/*
+ * preload_ctl_start: listen on the control socket for this process.
+ * => returns 0 or -errno.
+ */
+int preload_ctl_start(struct uao_sim *sim);
+
+/* preload_ctl_forget: in a forked child, the socket is the parent's */
+void preload_ctl_forget(void);
+
+/*
+ * preload_fill_report: the statistics as the CLI prints them.
+ */
+void preload_fill_report(struct uao_sim *sim, struct ctl_report *rep);
+
+/*
+ * preload_fork_init: install the fork handlers.  => 0 or -errno
+ */
+int preload_fork_init(struct uao_sim *sim);
+
+/* is the calling thread inside uao's own code (its mmaps are its own)? */
+extern __thread int preload_internal;
+
+#endif /* UAO_UFFD_PRELOAD_INT_H */

@@ -1,0 +1,155 @@
+/*
+ * preload_mmap.c: the program's own anonymous mappings become regions.
+ *
+ * A private, anonymous, read-write mapping made by the program (directly,
+ * or by a library such as CPython's arena allocator) is memory with no
+ * file behind it: an aobj.  The runtime maps it as asked, then registers
+ * it as a region.  Left alone:
+ *   - shared, file-backed, stack (MAP_STACK, MAP_GROWSDOWN), huge-page
+ *     and non-read-write mappings (PROT_NONE reservations are made
+ *     writable piecemeal later, which a region does not follow);
+ *   - mappings made by jemalloc (its metadata and the private arena) and
+ *     by uao itself: they are found by the caller's address;
+ *   - glibc's own (thread stacks): glibc maps them through an internal
+ *     entry point that never comes here.
+ * A MAP_FIXED mapping over region memory first unmaps the region part,
+ * as the kernel is about to.
+ */
+/* both mmap and mmap64 are defined here: no redirection of one to the
+ * other by the large-file headers (off_t is 64-bit on LP64 anyway) */
+#undef _FILE_OFFSET_BITS
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "pager/sys_int.h"
+#include "preload_int.h"
+#include "region_int.h"
+#include "sim_int.h"
+
+#define EXCLUDE_MAX 16
+
+struct text_range {
+	uintptr_t tr_start, tr_end;
+};
+
+static struct uao_sim *mmap_sim;
+static struct text_range exclude[EXCLUDE_MAX]; /* I after enable */
+static int nexclude;
+static atomic_ulong mmaps_adopted, mmaps_skipped;
+
+__thread int preload_internal;
+
+static int
+exclude_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	const char *self = arg;
+	bool ours;
+
+	(void)size;
+	ours = strstr(info->dlpi_name, "libjemalloc") != NULL ||
+	    (self != NULL && strcmp(info->dlpi_name, self) == 0);
+	if (!ours)
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum && nexclude < EXCLUDE_MAX; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_X) == 0)
+			continue;
+		exclude[nexclude].tr_start = info->dlpi_addr + ph->p_vaddr;
+		exclude[nexclude].tr_end =
+		    exclude[nexclude].tr_start + ph->p_memsz;
+		nexclude++;
+	}
+	return 0;
+}
+
+void
+preload_mmap_enable(struct uao_sim *sim)
+{
+	Dl_info self;
+
+	if (dladdr((void *)preload_mmap_enable, &self) == 0)
+		self.dli_fname = NULL;
+	dl_iterate_phdr(exclude_object, (void *)self.dli_fname);
+	mmap_sim = sim;
+}
+
+void
+preload_mmap_counts(unsigned long *adopted, unsigned long *skipped)
+{
+	*adopted = atomic_load(&mmaps_adopted);
+	*skipped = atomic_load(&mmaps_skipped);
+}
+
+static bool
+caller_excluded(uintptr_t pc)
+{
+	for (int i = 0; i < nexclude; i++) {
+		if (pc >= exclude[i].tr_start && pc < exclude[i].tr_end)
+			return true;
+	}
+	return false;
+}
+
+static void *
+mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
+    uintptr_t caller)
+{
+	struct uao_sim *sim = mmap_sim;
+	struct uao_region *r;
+	bool candidate;
+	long p;
+
+	candidate = sim != NULL && !sim->us_snapshot && !preload_internal &&
+	    !caller_excluded(caller) && (flags & MAP_ANONYMOUS) &&
+	    (flags & MAP_TYPE) == MAP_PRIVATE &&
+	    (flags & (MAP_STACK | MAP_GROWSDOWN | MAP_HUGETLB)) == 0 &&
+	    prot == (PROT_READ | PROT_WRITE) && len > 0;
+
+	/* the kernel replaces what a fixed mapping covers: so do we */
+	if (sim != NULL &&
+	    (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == MAP_FIXED &&
+	    len > 0) {
+		struct uao_sim *owner;
+
+		while ((owner = sim_registry_find(addr, len)) != NULL)
+			region_unmap(owner, addr, len);
+	}
+	p = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	if (p < 0 && p > -4096) {
+		errno = (int)-p;
+		return MAP_FAILED;
+	}
+	if (!candidate) {
+		if (sim != NULL)
+			atomic_fetch_add(&mmaps_skipped, 1);
+		return (void *)p;
+	}
+	preload_internal++;
+	if (region_create(sim, (void *)p, len, &r) == 0)
+		atomic_fetch_add(&mmaps_adopted, 1);
+	else
+		atomic_fetch_add(&mmaps_skipped, 1); /* plain memory then */
+	preload_internal--;
+	return (void *)p;
+}
+
+void *
+mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap_adopt(addr, len, prot, flags, fd, off,
+	    (uintptr_t)__builtin_return_address(0));
+}
+
+void *
+mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	return mmap_adopt(addr, len, prot, flags, fd, off,
+	    (uintptr_t)__builtin_return_address(0));
+}
