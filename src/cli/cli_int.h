@@ -55,5 +55,6 @@ void print_swaplist(FILE *f, const struct ctl_report *rep);
 int cmd_run(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_swapctl(int argc, char **argv);
+int cmd_stress(int argc, char **argv);
 
 #endif /* UAO_CLI_CLI_INT_H */

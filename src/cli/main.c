@@ -35,6 +35,8 @@ main(int argc, char **argv)
 		return cmd_stat(argc - 1, argv + 1);
 	if (strcmp(argv[1], "swapctl") == 0)
 		return cmd_swapctl(argc - 1, argv + 1);
+	if (strcmp(argv[1], "stress") == 0)
+		return cmd_stress(argc - 1, argv + 1);
 	usage(stderr);
 	die(EXIT_USAGE, "unknown command: %s", argv[1]);
 }
