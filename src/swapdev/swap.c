@@ -212,6 +212,11 @@ swapdev_open(const char *path, uint64_t *sizep, int flags, const char *tmpdir,
 			goto out_close;
 		}
 		*sizep = (uint64_t)st.st_size & ~(uint64_t)PAGE_MASK;
+		/* shorter than a page: posix_fallocate would say EINVAL */
+		if (*sizep == 0) {
+			error = -EINVAL;
+			goto out_close;
+		}
 	}
 	/*
 	 * Allocate every block now: a sparse swap file could fail a pageout
