@@ -161,7 +161,8 @@ uvm_check(struct uvm *uvm, char *why, size_t len)
 		    uvm->free, uvm->nframes);
 
 	/* invariant 1: no slot referenced twice, each on one device */
-	qsort(slots, (size_t)nslots, sizeof(int), cmp_int);
+	if (nslots > 0) /* slots may be NULL: qsort wants non-null */
+		qsort(slots, (size_t)nslots, sizeof(int), cmp_int);
 	for (int i = 1; i < nslots; i++) {
 		if (slots[i] == slots[i - 1])
 			check_fail(&ck, "slot %d referenced twice", slots[i]);
