@@ -575,7 +575,7 @@ st_enomem_test(struct st_state *st)
 	struct uao_stats s;
 	struct uao_region *ballast, *b2;
 	uint64_t freeslots = 0, ram, before, more = 0;
-	int n, t = -1, error, ti;
+	int n, t = -1, error, ti, tid;
 	const uint64_t margin = 256;
 
 	uao_sim_stats(st->s_sim, &s);
@@ -592,10 +592,12 @@ st_enomem_test(struct st_state *st)
 		return;
 	}
 
+	tid = si[t].id;
+
 	/* leave about `margin' free slots in all of swap */
 	ballast = st_ballast(st, freeslots > margin ? freeslots - margin : 0,
 	    "enomem ballast");
-	error = uao_swap_remove(st->s_sim, si[t].id, NULL);
+	error = uao_swap_remove(st->s_sim, tid, NULL);
 	if (error != -ENOMEM) {
 		st_count_fail(st,
 		    "swapoff of device %d (%llu pages in use, RAM %llu pages, "
@@ -604,7 +606,7 @@ st_enomem_test(struct st_state *st)
 		    (unsigned long long)ram, (unsigned long long)margin,
 		    error == 0 ? "success" : uao_strerror(error));
 		if (error == 0) {
-			struct st_dev *d = st_dev_of(st, si[t].id);
+			struct st_dev *d = st_dev_of(st, tid);
 
 			d->d_id = 0;
 			if (st_dev_add(st, d) < 0)
@@ -617,13 +619,15 @@ st_enomem_test(struct st_state *st)
 
 	/* refused: the device must still be there, its pages readable */
 	n = st_list(st, si);
-	ti = st_find(si, n, si[t].id);
+	ti = st_find(si, n, tid);
 	if (ti < 0) {
 		st_count_fail(st, "device gone after a refused swapoff");
 		if (ballast != NULL)
 			uao_region_destroy(ballast);
 		return;
 	}
+	/* from here on, count what is written to it */
+	before = si[ti].writes;
 	if (ballast != NULL)
 		uao_region_destroy(ballast);
 	st_verify_all(st);
@@ -633,14 +637,13 @@ st_enomem_test(struct st_state *st)
 	 * (priority not after its own), and a little more.
 	 */
 	n = st_list(st, si);
-	ti = st_find(si, n, si[t].id);
+	ti = st_find(si, n, tid);
 	for (int i = 0; i < n; i++)
 		if (i != ti && si[i].prio <= si[ti].prio)
 			more += si[i].pages - si[i].inuse - si[i].bad;
-	before = si[ti].writes;
 	b2 = st_ballast(st, more + 64, "pageout after ENOMEM");
 	n = st_list(st, si);
-	ti = st_find(si, n, si[ti].id);
+	ti = st_find(si, n, tid);
 	if (ti < 0 || si[ti].writes == before)
 		st_count_fail(st,
 		    "device refused by swapoff took no pageout afterwards");
@@ -792,13 +795,13 @@ st_parse(int argc, char **argv, struct st_opts *o)
 	o->o_devices = 3;
 	o->o_enomem_every = 5;
 	o->o_seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 16);
-	if (argc < 2 || strcmp(argv[1], "swapoff") != 0) {
-		st_usage(stderr);
-		die(EXIT_USAGE, "stress: which test? (only `swapoff' exists)");
-	}
+	if (argc < 2 || strcmp(argv[1], "swapoff") != 0)
+		die(EXIT_USAGE, "stress %s: no such test (uao stress swapoff)",
+		    argc < 2 ? "" : argv[1]);
 	argc--;
 	argv++;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -858,8 +861,9 @@ st_parse(int argc, char **argv, struct st_opts *o)
 			exit(0);
 		default:
 			die(EXIT_USAGE,
-			    "stress: bad option (see uao stress "
-			    "swapoff --help)");
+			    "stress swapoff: %s: unknown option or missing "
+			    "value (see uao stress swapoff --help)",
+			    argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
