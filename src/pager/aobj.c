@@ -368,15 +368,16 @@ uao_put_clean_cluster(struct uvm_object *uobj, struct vm_page **cl, int n)
 /*
  * uao_put_clean: write every dirty page of [start, stop) to swap.
  * => object locked on entry and return (dropped around I/O and waits).
+ * => *writtenp: the pages written.
  * => returns 0, or -ENOSPC if some page could not be written.
  */
 static int
-uao_put_clean(struct uvm_object *uobj, voff_t start, voff_t stop)
+uao_put_clean(struct uvm_object *uobj, voff_t start, voff_t stop, int *writtenp)
 {
 	struct vm_page *cl[UVM_IO_MAXPAGES];
 	struct vm_page *pg;
 	voff_t off;
-	int n = 0, dirty = 0;
+	int n = 0, dirty = 0, tried = 0;
 
 	if (uvm_aobj(uobj)->u_flags & UAO_FLAG_NOSWAP)
 		return 0;
@@ -401,6 +402,7 @@ uao_put_clean(struct uvm_object *uobj, voff_t start, voff_t stop)
 		pg->flags |= PG_BUSY;
 		uvm_page_own(pg, "uao_put_clean");
 		cl[n++] = pg;
+		tried++;
 		if (n == UVM_IO_MAXPAGES) {
 			dirty += uao_put_clean_cluster(uobj, cl, n);
 			n = 0;
@@ -408,6 +410,7 @@ uao_put_clean(struct uvm_object *uobj, voff_t start, voff_t stop)
 	}
 	if (n > 0)
 		dirty += uao_put_clean_cluster(uobj, cl, n);
+	*writtenp = tried - dirty;
 	return dirty > 0 ? -ENOSPC : 0;
 }
 
@@ -419,7 +422,7 @@ uao_put(struct uvm_object *uobj, voff_t start, voff_t stop, int flags)
 	struct vm_page *pg, *nextpg, curmp, endmp;
 	bool by_list;
 	voff_t curoff = 0, size = (voff_t)aobj->u_pages << PAGE_SHIFT;
-	int error = 0;
+	int error = 0, written = 0, freed = 0;
 
 	KASSERT(uvm_lock_held(&uobj->vmobjlock));
 
@@ -446,7 +449,7 @@ uao_put(struct uvm_object *uobj, voff_t start, voff_t stop, int flags)
 	}
 
 	if (flags & PGO_CLEANIT) {
-		error = uao_put_clean(uobj, start, stop);
+		error = uao_put_clean(uobj, start, stop, &written);
 		if ((flags & (PGO_DEACTIVATE | PGO_FREE)) == 0) {
 			uvm_obj_unlock(uobj);
 			return error;
@@ -495,19 +498,28 @@ uao_put(struct uvm_object *uobj, voff_t start, voff_t stop, int flags)
 			/*
 			 * Page out: a clean page with its swap copy is freed and
 			 * becomes swap-only; one that could not be cleaned is
-			 * only deactivated.
+			 * only deactivated.  A clean page is mapped read-only
+			 * (after a read fault): it must leave the mapping
+			 * before it is freed.
 			 */
 			if (pg->loan_count != 0 || pg->wire_count != 0)
 				continue;
 			if ((pg->flags & PG_BUSY) == 0 &&
 			    (pg->flags & PG_CLEAN) != 0 &&
-			    !pmap_is_mapped(pg) &&
 			    uao_find_swslot(uobj,
 				(int)(pg->offset >> PAGE_SHIFT)) > 0) {
-				uvm_lock(&uvm->pq_lock);
-				uao_pageout_free(pg);
-				uvm_unlock(&uvm->pq_lock);
-				continue;
+				if (pmap_is_mapped(pg)) {
+					pmap_page_protect(pg, VM_PROT_NONE);
+					pmap_update(uvm->pmap);
+				}
+				/* one the machine could not unmap is kept */
+				if (!pmap_is_mapped(pg)) {
+					uvm_lock(&uvm->pq_lock);
+					uao_pageout_free(pg);
+					uvm_unlock(&uvm->pq_lock);
+					freed++;
+					continue;
+				}
 			}
 			/* FALLTHROUGH */
 		case PGO_CLEANIT | PGO_DEACTIVATE:
@@ -526,8 +538,14 @@ deactivate_it:
 			/* with other references, only deactivate */
 			if (uobj->uo_refs > 1)
 				goto deactivate_it;
-			if (pg->loan_count != 0 || pg->wire_count != 0)
+			if (pg->loan_count != 0 || pg->wire_count != 0) {
+				/*
+				 * The page stays, but the range's swap copies
+				 * go below (uao_dropswap_range): it is dirty.
+				 */
+				pg->flags &= ~PG_CLEAN;
 				continue;
+			}
 
 			/* wait for a busy page, keeping our place */
 			if (pg->flags & PG_BUSY) {
@@ -556,6 +574,10 @@ deactivate_it:
 	}
 	if (by_list)
 		TAILQ_REMOVE(&uobj->memq, &endmp, listq);
+
+	/* pages freed here that this call did not write cost no I/O */
+	if (freed > written)
+		UVM_STAT_ADD(uvm, pgoutclean, (uint64_t)(freed - written));
 
 	/* a discarded range reads as zeros: its swap copies go too */
 	if ((flags & (PGO_CLEANIT | PGO_FREE)) == PGO_FREE &&
