@@ -1,0 +1,707 @@
+/*
+ * test_fault.c: injected swap faults, through libuao, on real
+ * userfaultfd and real swap files.
+ *
+ * Each test pages a patterned region out to swap files in a private
+ * directory, makes one device fail reads or writes with EIO
+ * (uao_swap_inject), and checks what the program sees:
+ *   - a failed read: SIGBUS at exactly the page's address, the slot
+ *     counted bad and never reused, every other page intact;
+ *   - a failed write: the slot counted bad, the page written elsewhere,
+ *     nothing lost;
+ *   - memory and swap both full: the process is stopped (SIGKILL with a
+ *     message, or SIGBUS at the faulting page), never given wrong data;
+ *   - swapoff of a device with bad slots completes and accounts them;
+ *   - the fault-handling side gone: what the program sees then.
+ * Every test ends with uao_sim_check and the devices' in-use counts
+ * checked against stats.swap_inuse.  Exit 77 without userfaultfd.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "uao/uao.h"
+
+#define PG    4096
+#define WORDS (PG / 8)
+
+static char tdir[64];
+static uint64_t seed;
+
+static sigjmp_buf *volatile jbp;
+static void *volatile busaddr;
+static volatile int nbus;
+
+static void
+on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if (jbp == NULL) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	busaddr = si->si_addr;
+	nbus++;
+	siglongjmp(*jbp, 1);
+}
+
+static void
+catch_sigbus(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+static uint64_t
+word(size_t p, int w, uint64_t gen)
+{
+	uint64_t x = seed ^ (p << 20) ^ ((uint64_t)w << 4) ^ (gen << 44);
+
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return (x ^ (x >> 31)) | 1; /* never zero: zeros mean lost */
+}
+
+static void
+write_page(void *base, size_t p, uint64_t gen)
+{
+	uint64_t *pg = (uint64_t *)((char *)base + p * PG);
+
+	for (int w = 0; w < WORDS; w++)
+		pg[w] = word(p, w, gen);
+}
+
+/*
+ * read_page: => 0 if the page holds its pattern, 1 if it differs,
+ * 2 if reading it raised SIGBUS (busaddr says where).
+ */
+static int
+read_page(const void *base, size_t p, uint64_t gen)
+{
+	const volatile uint64_t *pg =
+	    (const volatile uint64_t *)((const char *)base + p * PG);
+	sigjmp_buf jb;
+	int rv = 0;
+
+	if (sigsetjmp(jb, 1) != 0) {
+		jbp = NULL;
+		return 2;
+	}
+	jbp = &jb;
+	for (int w = 0; w < WORDS; w++)
+		if (pg[w] != word(p, w, gen)) {
+			rv = 1;
+			break;
+		}
+	jbp = NULL;
+	return rv;
+}
+
+static struct uao_sim *
+new_sim(size_t ram, int oom)
+{
+	struct uao_config cfg = { .ram_bytes = ram, .oom_action = oom };
+	struct uao_sim *sim;
+	int error = uao_sim_create(&cfg, &sim);
+
+	ck_assert_msg(error == 0, "uao_sim_create: %s", uao_strerror(error));
+	return sim;
+}
+
+static int
+add_swap(struct uao_sim *sim, const char *name, uint64_t bytes, int prio)
+{
+	char path[128];
+	int id;
+
+	snprintf(path, sizeof(path), "%s/%s", tdir, name);
+	unlink(path);
+	id = uao_swap_add(sim, path, bytes, prio, 0);
+	if (id == -EOPNOTSUPP)
+		id = uao_swap_add(sim, path, bytes, prio, UAO_SWAP_BUFFERED);
+	ck_assert_msg(id > 0, "uao_swap_add %s: %s", path, uao_strerror(id));
+	return id;
+}
+
+static struct uao_swapinfo
+devinfo(struct uao_sim *sim, int id)
+{
+	struct uao_swapinfo si[8];
+	int n = uao_swap_list(sim, si, 8);
+
+	for (int i = 0; i < n && i < 8; i++)
+		if (si[i].id == id)
+			return si[i];
+	ck_abort_msg("device %d not listed", id);
+	return si[0];
+}
+
+/* the recount: uao_sim_check, and the devices' in-use sum */
+static void
+recount(struct uao_sim *sim)
+{
+	struct uao_swapinfo si[8];
+	struct uao_stats st;
+	char why[512];
+	uint64_t sum = 0;
+	int n, error, tries = 0;
+
+	uao_pagedaemon_stop(sim);
+	while ((error = uao_sim_check(sim, why, sizeof(why))) == -EAGAIN &&
+	    tries++ < 1000)
+		usleep(1000);
+	ck_assert_msg(error == 0, "uao_sim_check: %s: %s", uao_strerror(error),
+	    why);
+	n = uao_swap_list(sim, si, 8);
+	for (int i = 0; i < n && i < 8; i++)
+		sum += si[i].inuse;
+	uao_sim_stats(sim, &st);
+	ck_assert_uint_eq(sum, st.swap_inuse);
+	uao_pagedaemon_start(sim);
+}
+
+static void
+finish(struct uao_sim *sim, struct uao_region *r)
+{
+	recount(sim);
+	if (r != NULL)
+		ck_assert_int_eq(uao_region_destroy(r), 0);
+	ck_assert_int_eq(uao_sim_destroy(sim), 0);
+}
+
+/*
+ * (a) a failed read: SIGBUS at that page, slot bad and never reused,
+ * every other page intact.
+ */
+START_TEST(read_error_sigbus)
+{
+	const size_t np = 256;
+	struct uao_sim *sim = new_sim(256 << 10, UAO_OOM_KILL);
+	struct uao_region *r;
+	struct uao_swapinfo si;
+	struct uao_stats st;
+	size_t victim = (size_t)-1;
+	void *base;
+	int id;
+
+	catch_sigbus();
+	id = add_swap(sim, "a.swap", 2 << 20, 0);
+	ck_assert_int_eq(uao_region_create(sim, np * PG, &r), 0);
+	base = uao_region_base(r);
+	for (size_t p = 0; p < np; p++)
+		write_page(base, p, 1);
+	ck_assert_int_eq(uao_region_pageout(r, 0, np * PG), 0);
+
+	/* the 3rd page read from the device from now on fails */
+	ck_assert_int_eq(uao_swap_inject(sim, id, 0, 3, 0, seed), 0);
+	nbus = 0;
+	for (size_t p = 0; p < np; p++) {
+		int rv = read_page(base, p, 1);
+
+		ck_assert_msg(rv != 1, "page %zu reads wrong data", p);
+		if (rv == 2) {
+			ck_assert_msg(victim == (size_t)-1,
+			    "a second page (%zu) got SIGBUS", p);
+			ck_assert_ptr_eq(busaddr, (char *)base + p * PG);
+			victim = p;
+		}
+	}
+	ck_assert_msg(victim != (size_t)-1, "no page got SIGBUS");
+	ck_assert_int_eq(nbus, 1);
+	/* it stays lost: SIGBUS again, never zeros */
+	ck_assert_int_eq(read_page(base, victim, 1), 2);
+	ck_assert_ptr_eq(busaddr, (char *)base + victim * PG);
+
+	si = devinfo(sim, id);
+	ck_assert_uint_eq(si.bad, 1);
+	ck_assert_uint_eq(si.read_errors, 1);
+	uao_sim_stats(sim, &st);
+	ck_assert_uint_ge(st.io_errors, 1);
+	recount(sim);
+
+	/*
+	 * Never reused: cycle every other page through swap several times
+	 * with a device exactly as large as needed plus the bad slot; the
+	 * bad count stays 1 and nothing is lost.
+	 */
+	for (uint64_t gen = 2; gen < 6; gen++) {
+		for (size_t p = 0; p < np; p++)
+			if (p != victim)
+				write_page(base, p, gen);
+		ck_assert_int_eq(uao_region_pageout(r, 0, np * PG), 0);
+		for (size_t p = 0; p < np; p++)
+			if (p != victim)
+				ck_assert_int_eq(read_page(base, p, gen), 0);
+		si = devinfo(sim, id);
+		ck_assert_uint_eq(si.bad, 1);
+		ck_assert_uint_le(si.inuse + si.bad, si.pages);
+	}
+	ck_assert_int_eq(read_page(base, victim, 1), 2);
+	finish(sim, r);
+}
+END_TEST
+
+/*
+ * (b) a failed write: the slot is bad, the page goes elsewhere, nothing
+ * is lost.  Once the 1st write, then 1 in 50 of every write.
+ */
+static void
+write_error_case(uint64_t nth, uint32_t ppm)
+{
+	const size_t np = 256;
+	struct uao_sim *sim = new_sim(256 << 10, UAO_OOM_KILL);
+	struct uao_region *r;
+	struct uao_swapinfo si;
+	struct uao_stats st;
+	void *base;
+	int id, error = 0;
+
+	catch_sigbus();
+	id = add_swap(sim, "b.swap", 2 << 20, 0);
+	ck_assert_int_eq(uao_swap_inject(sim, id, 1, nth, ppm, seed), 0);
+	ck_assert_int_eq(uao_region_create(sim, np * PG, &r), 0);
+	base = uao_region_base(r);
+	for (size_t p = 0; p < np; p++)
+		write_page(base, p, 1);
+	/* a page whose write failed stays resident: try again */
+	for (int tries = 0; tries < 10; tries++)
+		if ((error = uao_region_pageout(r, 0, np * PG)) == 0)
+			break;
+	ck_assert_msg(error == 0, "pageout: %s", uao_strerror(error));
+	uao_swap_inject(sim, id, 1, 0, 0, 0);
+
+	si = devinfo(sim, id);
+	ck_assert_uint_ge(si.write_errors, 1);
+	ck_assert_uint_eq(si.bad, si.write_errors);
+	uao_sim_stats(sim, &st);
+	ck_assert_uint_eq(st.swpgonly, np);
+	ck_assert_uint_eq(si.inuse, np);
+	for (size_t p = 0; p < np; p++)
+		ck_assert_msg(read_page(base, p, 1) == 0, "page %zu lost", p);
+	finish(sim, r);
+}
+
+START_TEST(write_error_once)
+{
+	write_error_case(1, 0);
+}
+END_TEST
+
+START_TEST(write_error_fraction)
+{
+	write_error_case(0, 20000);
+}
+END_TEST
+
+/*
+ * (c) memory and swap both full.  A child fills more than RAM + swap;
+ * it verifies what it wrote as it goes.  => exit status of the child.
+ */
+static int
+oom_child(int oom, int errfd)
+{
+	struct uao_sim *sim;
+	struct uao_config cfg = { .ram_bytes = 256 << 10, .oom_action = oom };
+	struct uao_region *r;
+	const size_t np = 1024; /* 4 MiB into 256 KiB + 512 KiB */
+	char path[128];
+	void *base;
+	size_t p;
+	sigjmp_buf jb;
+
+	dup2(errfd, STDERR_FILENO);
+	if (uao_sim_create(&cfg, &sim) != 0)
+		return 10;
+	snprintf(path, sizeof(path), "%s/c%d.swap", tdir, oom);
+	unlink(path);
+	if (uao_swap_add(sim, path, 512 << 10, 0, 0) <= 0 &&
+	    uao_swap_add(sim, path, 512 << 10, 0, UAO_SWAP_BUFFERED) <= 0)
+		return 11;
+	if (uao_region_create(sim, np * PG, &r) != 0)
+		return 12;
+	base = uao_region_base(r);
+	catch_sigbus();
+	p = 0;
+	if (sigsetjmp(jb, 1) != 0) {
+		/* SIGBUS: must be the page being written, with all before it
+		 * intact (they may stay resident or in swap) */
+		jbp = NULL;
+		if (busaddr != (char *)base + p * PG)
+			return 13;
+		for (size_t q = 0; q < p; q++)
+			if (read_page(base, q, 1) != 0)
+				return 14;
+		fprintf(stderr, "child: SIGBUS at page %zu\n", p);
+		return 42;
+	}
+	jbp = &jb;
+	for (p = 0; p < np; p++) {
+		write_page(base, p, 1);
+		if (p % 32 == 31) {
+			jbp = NULL;
+			for (size_t q = 0; q <= p; q++) {
+				int rv = read_page(base, q, 1);
+
+				if (rv == 1)
+					return 15; /* wrong data */
+				/* no frame to read it into: SIGBUS there */
+				if (rv == 2)
+					return busaddr == (char *)base + q * PG
+					    ? 42
+					    : 17;
+			}
+			jbp = &jb;
+		}
+	}
+	jbp = NULL;
+	return 16; /* it all fit: impossible */
+}
+
+static void
+oom_case(int oom, int *statusp, char *err, size_t errlen)
+{
+	int fds[2];
+	pid_t pid;
+	ssize_t n, got = 0;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		_exit(oom_child(oom, fds[1]));
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], err + got, errlen - 1 - (size_t)got)) > 0)
+		got += n;
+	err[got] = '\0';
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, statusp, 0), pid);
+}
+
+START_TEST(oom_kill)
+{
+	char err[4096];
+	int status;
+
+	oom_case(UAO_OOM_KILL, &status, err, sizeof(err));
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	    "child status %#x, stderr: %s", status, err);
+	ck_assert_msg(strstr(err, "uao: out of memory") != NULL &&
+		strstr(err, "swap is full") != NULL,
+	    "no clear message: %s", err);
+}
+END_TEST
+
+START_TEST(oom_sigbus)
+{
+	char err[4096];
+	int status;
+
+	oom_case(UAO_OOM_SIGBUS, &status, err, sizeof(err));
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 42,
+	    "child status %#x, stderr: %s", status, err);
+}
+END_TEST
+
+/*
+ * (d) swapoff of a device with bad slots: it completes, the bad slots
+ * go with the device, and every page is right (but the one whose read
+ * failed during swapoff, which raises SIGBUS at its address).
+ */
+START_TEST(swapoff_bad_slots)
+{
+	const size_t np = 256;
+	struct uao_sim *sim = new_sim(2 << 20, UAO_OOM_KILL);
+	struct uao_region *r;
+	struct uao_swapinfo si;
+	struct uao_stats st0, st;
+	size_t victim = (size_t)-1;
+	void *base;
+	int a, b, error;
+
+	catch_sigbus();
+	a = add_swap(sim, "d1.swap", 2 << 20, 0);
+	b = add_swap(sim, "d2.swap", 2 << 20, 1);
+	ck_assert_int_eq(uao_region_create(sim, np * PG, &r), 0);
+	base = uao_region_base(r);
+	/* bad slots from failed writes on a */
+	ck_assert_int_eq(uao_swap_inject(sim, a, 1, 0, 50000, seed), 0);
+	for (size_t p = 0; p < np; p++)
+		write_page(base, p, 1);
+	for (int tries = 0; tries < 10; tries++)
+		if ((error = uao_region_pageout(r, 0, np * PG)) == 0)
+			break;
+	ck_assert_int_eq(error, 0);
+	uao_swap_inject(sim, a, 1, 0, 0, 0);
+	si = devinfo(sim, a);
+	ck_assert_uint_ge(si.bad, 1);
+	ck_assert_uint_eq(si.inuse, np);
+	/* and one read that fails during swapoff */
+	ck_assert_int_eq(uao_swap_inject(sim, a, 0, 7, 0, seed), 0);
+
+	uao_sim_stats(sim, &st0);
+	error = uao_swap_remove(sim, a, NULL);
+	ck_assert_msg(error == 0, "swapoff: %s", uao_strerror(error));
+	ck_assert_int_eq(uao_swap_list(sim, &si, 1), 1);
+	ck_assert_int_eq(si.id, b);
+	uao_sim_stats(sim, &st);
+	ck_assert_uint_eq(st.swapoff_pages - st0.swapoff_pages, np - 1);
+	recount(sim);
+
+	for (size_t p = 0; p < np; p++) {
+		int rv = read_page(base, p, 1);
+
+		ck_assert_msg(rv != 1, "page %zu wrong after swapoff", p);
+		if (rv == 2) {
+			ck_assert_msg(victim == (size_t)-1,
+			    "second SIGBUS at page %zu", p);
+			ck_assert_ptr_eq(busaddr, (char *)base + p * PG);
+			victim = p;
+		}
+	}
+	ck_assert_msg(victim != (size_t)-1, "the failed read was not seen");
+	/* the rest can go to b and come back */
+	ck_assert_int_eq(uao_region_discard(r, victim * PG, PG), 0);
+	ck_assert_int_eq(uao_region_pageout(r, 0, np * PG), 0);
+	for (size_t p = 0; p < np; p++)
+		if (p != victim)
+			ck_assert_int_eq(read_page(base, p, 1), 0);
+	finish(sim, r);
+}
+END_TEST
+
+/* the descriptor of this process's userfaultfd, or -1 */
+static int
+find_uffd(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int fd = -1;
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		char link[300], target[128];
+		ssize_t n;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strstr(target, "userfaultfd") != NULL) {
+			fd = atoi(de->d_name);
+			break;
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	return fd;
+}
+
+/*
+ * (e) fail-closed: a program that closes every descriptor it does not
+ * know (as daemons do) closes the userfaultfd under the handlers.  It
+ * must then stop with a message, not read zeros where its data was.
+ * What happens today: the next fault wakes a handler, whose read(2) of
+ * the descriptor fails (EBADF), and uvm_panic aborts the process with
+ * "uao: panic: handler_main: read from the userfaultfd failed".  The
+ * child says how many pages read as zeros if it ever gets that far
+ * (exit 20).
+ */
+START_TEST(uffd_closed)
+{
+	pid_t pid;
+	int status;
+
+	char err[4096];
+	int fds[2];
+	ssize_t n, got = 0;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		const size_t np = 64;
+		struct uao_sim *sim;
+		struct uao_region *r;
+		void *base;
+		int fd, zeros = 0, wrong = 0;
+
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		sim = new_sim(256 << 10, UAO_OOM_KILL);
+
+		catch_sigbus();
+		add_swap(sim, "e.swap", 1 << 20, 0);
+		uao_region_create(sim, np * PG, &r);
+		base = uao_region_base(r);
+		for (size_t p = 0; p < np; p++)
+			write_page(base, p, 1);
+		uao_region_pageout(r, 0, np * PG);
+		fd = find_uffd();
+		if (fd < 0)
+			_exit(30);
+		close(fd);
+		for (size_t p = 0; p < np; p++) {
+			const uint64_t *pg =
+			    (const uint64_t *)((char *)base + p * PG);
+			int rv = read_page(base, p, 1);
+
+			if (rv == 1 && pg[0] == 0)
+				zeros++;
+			else if (rv == 1)
+				wrong++;
+		}
+		if (zeros + wrong > 0) {
+			fprintf(stderr,
+			    "uffd closed: %d of %zu paged-out pages read as "
+			    "zeros, %d wrong\n",
+			    zeros, np, wrong);
+			_exit(20);
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], err + got, sizeof(err) - 1 - (size_t)got)) > 0)
+		got += n;
+	err[got] = '\0';
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(!(WIFEXITED(status) && WEXITSTATUS(status) == 20),
+	    "the program read zeros after its userfaultfd was closed: %s", err);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+	    "the program went on after its userfaultfd was closed: status "
+	    "%#x: %s",
+	    status, err);
+	ck_assert_msg(strstr(err, "uao: panic") != NULL &&
+		strstr(err, "userfaultfd") != NULL,
+	    "no clear message: %s", err);
+}
+END_TEST
+
+/*
+ * (e) fail-closed, the other way the handling side can go: a fatal
+ * signal in a handler thread (here: SIGSEGV sent to every thread but
+ * ours) takes the whole process down; it never returns zeros.
+ */
+START_TEST(handler_thread_killed)
+{
+	pid_t pid = fork();
+	int status;
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		const size_t np = 64;
+		struct uao_sim *sim = new_sim(256 << 10, UAO_OOM_KILL);
+		struct uao_region *r;
+		pid_t self = gettid();
+		DIR *d;
+		struct dirent *de;
+		void *base;
+
+		add_swap(sim, "e2.swap", 1 << 20, 0);
+		uao_region_create(sim, np * PG, &r);
+		base = uao_region_base(r);
+		for (size_t p = 0; p < np; p++)
+			write_page(base, p, 1);
+		uao_region_pageout(r, 0, np * PG);
+		d = opendir("/proc/self/task");
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			pid_t t = atoi(de->d_name);
+
+			if (t > 0 && t != self)
+				syscall(SYS_tgkill, getpid(), t, SIGSEGV);
+		}
+		for (size_t p = 0; p < np; p++)
+			if (read_page(base, p, 1) != 0)
+				_exit(20);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+	    "child status %#x", status);
+}
+END_TEST
+
+static Suite *
+fault_suite(void)
+{
+	Suite *s = suite_create("fault");
+	TCase *tc = tcase_create("inject");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, read_error_sigbus);
+	tcase_add_test(tc, write_error_once);
+	tcase_add_test(tc, write_error_fraction);
+	tcase_add_test(tc, oom_kill);
+	tcase_add_test(tc, oom_sigbus);
+	tcase_add_test(tc, swapoff_bad_slots);
+	tcase_add_test(tc, handler_thread_killed);
+	tcase_add_test(tc, uffd_closed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	struct uao_sim *probe;
+	SRunner *sr;
+	int error, nfail;
+	const char *s = getenv("UAO_TEST_SEED");
+
+	seed = s != NULL ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
+	printf("seed %llu (UAO_TEST_SEED to repeat)\n",
+	    (unsigned long long)seed);
+	error = uao_sim_create(NULL, &probe);
+	if (error == -EPERM || error == -ENOSYS || error == -EOPNOTSUPP) {
+		printf("skip: no userfaultfd: %s\n", uao_strerror(error));
+		return 77;
+	}
+	if (error == 0)
+		uao_sim_destroy(probe);
+	snprintf(tdir, sizeof(tdir), "%s", "/tmp/uao-fault-XXXXXX");
+	if (getenv("TMPDIR") != NULL)
+		snprintf(tdir, sizeof(tdir), "%s/uao-fault-XXXXXX",
+		    getenv("TMPDIR"));
+	if (mkdtemp(tdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	sr = srunner_create(fault_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	{
+		DIR *d = opendir(tdir);
+		struct dirent *de;
+		char path[400];
+
+		while (d != NULL && (de = readdir(d)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", tdir, de->d_name);
+			unlink(path);
+		}
+		if (d != NULL)
+			closedir(d);
+		rmdir(tdir);
+	}
+	return nfail == 0 ? 0 : 1;
+}
