@@ -109,7 +109,7 @@ struct st_state {
 	    s_checks;
 };
 
-static _Thread_local sigjmp_buf *tl_jb;
+static _Thread_local sigjmp_buf *volatile tl_jb;
 static _Thread_local void *volatile tl_busaddr;
 
 static uint64_t
