@@ -166,3 +166,88 @@ harness_resident(struct uvm_object *uobj)
 	uvm_unlock(&uobj->vmobjlock);
 	return n;
 }
+
+int
+harness_devinfo(struct harness *h, int id, struct swap_devinfo *si)
+{
+	struct swap_devinfo devs[16];
+	int n = swap_list(h->h_uvm->swap, devs, 16);
+
+	for (int i = 0; i < n && i < 16; i++) {
+		if (devs[i].si_id == id) {
+			*si = devs[i];
+			return 0;
+		}
+	}
+	return -ENXIO;
+}
+
+void
+harness_aobj_drop(struct uvm_object *uobj)
+{
+	/* inactive pages are unmapped: the mapping can then go */
+	uvm_lock(&uobj->vmobjlock);
+	uao_put(uobj, 0, 0, PGO_ALLPAGES | PGO_DEACTIVATE);
+	pmap_mem_unmap(uobj);
+	uao_detach(uobj);
+}
+
+int
+harness_slot(struct uvm_object *uobj, int idx)
+{
+	int slot;
+
+	uvm_lock(&uobj->vmobjlock);
+	slot = uao_find_swslot(uobj, idx);
+	uvm_unlock(&uobj->vmobjlock);
+	return slot;
+}
+
+struct vm_page *
+harness_page(struct uvm_object *uobj, int idx)
+{
+	struct vm_page *pg;
+
+	uvm_lock(&uobj->vmobjlock);
+	pg = uvm_pagelookup(uobj, (voff_t)idx << PAGE_SHIFT);
+	uvm_unlock(&uobj->vmobjlock);
+	return pg;
+}
+
+struct vm_page *
+harness_busy(struct uvm_object *uobj, int idx)
+{
+	struct vm_page *pg;
+
+	uvm_lock(&uobj->vmobjlock);
+	pg = uvm_pagelookup(uobj, (voff_t)idx << PAGE_SHIFT);
+	ck_assert_ptr_nonnull(pg);
+	ck_assert_int_eq(pg->flags & PG_BUSY, 0);
+	pg->flags |= PG_BUSY;
+	uvm_page_own(pg, "harness_busy");
+	uvm_unlock(&uobj->vmobjlock);
+	return pg;
+}
+
+void
+harness_unbusy(struct uvm_object *uobj, struct vm_page *pg)
+{
+	uvm_lock(&uobj->vmobjlock);
+	uvm_page_unbusy(pg);
+	uvm_obj_unlock(uobj);
+}
+
+void
+harness_wait_wanted(struct uvm_object *uobj, struct vm_page *pg)
+{
+	for (;;) {
+		bool wanted;
+
+		uvm_lock(&uobj->vmobjlock);
+		wanted = (pg->flags & PG_WANTED) != 0;
+		uvm_unlock(&uobj->vmobjlock);
+		if (wanted)
+			return;
+		usleep(1000);
+	}
+}

@@ -52,4 +52,30 @@ void harness_pageout_all(struct harness *h);
 /* resident page count of an object (locks it) */
 int harness_resident(struct uvm_object *uobj);
 
+/* harness_devinfo: device `id' as swap_list reports it.  => 0 or -ENXIO */
+int harness_devinfo(struct harness *h, int id, struct swap_devinfo *si);
+
+/*
+ * harness_aobj_drop: unmap an object (deactivating its pages first) and
+ * drop one reference.  The last reference frees the resident pages and
+ * the swap slots in uao_detach itself, unlike harness_aobj_free.
+ */
+void harness_aobj_drop(struct uvm_object *uobj);
+
+/* harness_slot: uao_find_swslot with the object locked for the call */
+int harness_slot(struct uvm_object *uobj, int idx);
+
+/* harness_page: uvm_pagelookup of page idx (locks the object) */
+struct vm_page *harness_page(struct uvm_object *uobj, int idx);
+
+/* harness_busy: mark resident page idx PG_BUSY, owned by the caller */
+struct vm_page *harness_busy(struct uvm_object *uobj, int idx);
+/* harness_unbusy: uvm_page_unbusy(pg) with the object locked */
+void harness_unbusy(struct uvm_object *uobj, struct vm_page *pg);
+/*
+ * harness_wait_wanted: poll until another thread sleeps on pg (it set
+ * PG_WANTED).  No timing: it waits as long as that takes.
+ */
+void harness_wait_wanted(struct uvm_object *uobj, struct vm_page *pg);
+
 #endif /* UAO_TESTS_HARNESS_H */
