@@ -404,7 +404,7 @@ tdir_entries(void)
 START_TEST(test_swapon_anonymous)
 {
 	struct swap_data *sd = swap_create(NULL, NULL);
-	char p[PATH_MAX];
+	char p[PATH_MAX], oldtmp[PATH_MAX] = "";
 	struct stat st;
 	int id1, id2, fd;
 	off_t off;
@@ -437,6 +437,8 @@ START_TEST(test_swapon_anonymous)
 	ck_assert_int_eq(tdir_entries(), 0);
 
 	/* tmpdir NULL: $TMPDIR, seen by its error when it does not exist */
+	if (getenv("TMPDIR") != NULL)
+		snprintf(oldtmp, sizeof(oldtmp), "%s", getenv("TMPDIR"));
 	ck_assert_int_eq(setenv("TMPDIR", tpath(p, "nonexistent"), 1), 0);
 	ck_assert_int_eq(swap_on(sd, NULL, NPAGES(4), 0, 0, NULL), -ENOENT);
 	ck_assert_int_eq(setenv("TMPDIR", tdir, 1), 0);
@@ -444,6 +446,10 @@ START_TEST(test_swapon_anonymous)
 	ck_assert_int_eq(tdir_entries(), 0);
 	/* explicit tmpdir that does not exist */
 	ck_assert_int_eq(swap_on(sd, NULL, NPAGES(4), 0, 0, p), -ENOENT);
+	if (oldtmp[0] != '\0')
+		setenv("TMPDIR", oldtmp, 1);
+	else
+		unsetenv("TMPDIR");
 	sd_destroy_all(sd);
 }
 END_TEST
@@ -522,7 +528,7 @@ END_TEST
  */
 START_TEST(test_swapon_readonly)
 {
-	char p[PATH_MAX];
+	char p[PATH_MAX], q[PATH_MAX];
 	pid_t pid;
 	int fd, status;
 
@@ -533,6 +539,10 @@ START_TEST(test_swapon_readonly)
 	close(fd);
 	ck_assert_int_eq(chmod(p, 0444), 0);
 	ck_assert_int_eq(chmod(tdir, 0755), 0);
+	/* and a directory the user may not create files in */
+	ck_assert_int_eq(mkdir(tpath(q, "rodir"), 0555), 0);
+	ck_assert_int_eq(chmod(q, 0555), 0);
+	tpath(q, "rodir/sw");
 
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -547,7 +557,11 @@ START_TEST(test_swapon_readonly)
 		rv = swap_on(sd, p, NPAGES(4), 0, 0, NULL);
 		if (rv == -EACCES)
 			rv = swap_on(sd, p, 0, 0, SWAP_BUFFERED, NULL);
-		_exit(rv == -EACCES ? 0 : rv > 0 ? 101 : -rv);
+		if (rv == -EACCES)
+			rv = swap_on(sd, q, NPAGES(4), 0, 0, NULL);
+		if (rv == -EACCES && swap_list(sd, NULL, 0) == 0)
+			_exit(0);
+		_exit(rv > 0 ? 101 : -rv);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFEXITED(status));
@@ -559,6 +573,8 @@ START_TEST(test_swapon_readonly)
 
 		ck_assert_int_eq(stat(p, &st), 0);
 		ck_assert_uint_eq(st.st_mode & 07777, 0444);
+		ck_assert_int_eq(st.st_size, (off_t)NPAGES(4));
+		ck_assert_int_eq(stat(q, &st), -1);
 	}
 }
 END_TEST
