@@ -64,6 +64,18 @@ __wrap_io_uring_submit(struct io_uring *ring)
 	return rv;
 }
 
+static uint64_t
+nsubmit(void)
+{
+	return atomic_load(&submit_calls);
+}
+
+static uint64_t
+nsqe(void)
+{
+	return atomic_load(&submit_sqes);
+}
+
 static void
 submit_reset(void)
 {
@@ -1099,13 +1111,13 @@ START_TEST(test_io_batched)
 	}
 	submit_reset();
 	ck_assert_int_eq(io_slots(sd, slots, 32, buf, true, NULL), 0);
-	ck_assert_uint_eq(atomic_load(&submit_calls), 1);
-	ck_assert_uint_eq(atomic_load(&submit_sqes), 1);
+	ck_assert_uint_eq(nsubmit(), 1);
+	ck_assert_uint_eq(nsqe(), 1);
 	memset(buf, 0, NPAGES(32));
 	submit_reset();
 	ck_assert_int_eq(io_slots(sd, slots, 32, buf, false, NULL), 0);
-	ck_assert_uint_eq(atomic_load(&submit_calls), 1);
-	ck_assert_uint_eq(atomic_load(&submit_sqes), 1);
+	ck_assert_uint_eq(nsubmit(), 1);
+	ck_assert_uint_eq(nsqe(), 1);
 	for (int i = 0; i < 32; i++)
 		ck_assert(page_is(page_at(buf, i), (uint64_t)slots[i], 1));
 
@@ -1120,12 +1132,12 @@ START_TEST(test_io_batched)
 		fill_page(page_at(buf, i), (uint64_t)slots[i], 2);
 	submit_reset();
 	ck_assert_int_eq(io_slots(sd, slots, 32, buf, true, NULL), 0);
-	ck_assert_uint_eq(atomic_load(&submit_calls), 1);
-	ck_assert_uint_eq(atomic_load(&submit_sqes), 4);
+	ck_assert_uint_eq(nsubmit(), 1);
+	ck_assert_uint_eq(nsqe(), 4);
 	memset(buf, 0, NPAGES(32));
 	submit_reset();
 	ck_assert_int_eq(io_slots(sd, slots, 32, buf, false, NULL), 0);
-	ck_assert_uint_eq(atomic_load(&submit_sqes), 4);
+	ck_assert_uint_eq(nsqe(), 4);
 	for (int i = 0; i < 32; i++)
 		ck_assert(page_is(page_at(buf, i), (uint64_t)slots[i], 2));
 
@@ -1139,8 +1151,8 @@ START_TEST(test_io_batched)
 	}
 	submit_reset();
 	ck_assert_int_eq(io_slots(sd, slots, 256, buf, true, NULL), 0);
-	ck_assert_uint_eq(atomic_load(&submit_calls), 256 / URING_DEPTH);
-	ck_assert_uint_eq(atomic_load(&submit_sqes), 256);
+	ck_assert_uint_eq(nsubmit(), 256 / URING_DEPTH);
+	ck_assert_uint_eq(nsqe(), 256);
 	memset(buf, 0, NPAGES(256));
 	ck_assert_int_eq(io_slots(sd, slots, 256, buf, false, NULL), 0);
 	for (int i = 0; i < 256; i++)
