@@ -910,6 +910,7 @@ st_report(struct st_state *st, const struct st_counts *tot, double el)
 	struct uao_swapinfo si[ST_MAXDEV];
 	struct uao_stats s;
 	char b1[32], b2[32];
+	uint64_t tot_lost;
 	int n;
 
 	uao_sim_stats(st->s_sim, &s);
@@ -937,11 +938,14 @@ st_report(struct st_state *st, const struct st_counts *tot, double el)
 	    (unsigned long long)s.pageins, (unsigned long long)s.pageouts,
 	    (unsigned long long)s.faults, (unsigned long long)s.pageout_errors,
 	    (unsigned long long)s.oom_events);
+	tot_lost = 0;
+	for (size_t p = 0; p < st->s_npages; p++)
+		tot_lost += st->s_lost[p];
 	if (st->s_o.o_inject_rppm || st->s_o.o_inject_wppm)
 		printf("injected: read %u ppm, write %u ppm; pages lost to "
 		       "read errors (SIGBUS) %llu\n",
 		    st->s_o.o_inject_rppm, st->s_o.o_inject_wppm,
-		    (unsigned long long)tot->c_sigbus);
+		    (unsigned long long)tot_lost);
 	n = st_list(st, si);
 	printf("  id prio    pages    inuse   bad    reads   writes\n");
 	for (int i = 0; i < n && i < ST_MAXDEV; i++)
