@@ -702,6 +702,11 @@ st_progress(struct st_state *st, double t0, bool done)
 
 	if (st->s_o.o_quiet || !isatty(STDERR_FILENO))
 		return;
+	if (done) {
+		/* the bar stays as the last cycle drew it */
+		fputc('\n', stderr);
+		return;
+	}
 	if (st->s_o.o_cycles)
 		frac = (double)st->s_cycles / (double)st->s_o.o_cycles;
 	if (st->s_o.o_seconds && el / (double)st->s_o.o_seconds > frac)
@@ -719,8 +724,6 @@ st_progress(struct st_state *st, double t0, bool done)
 	    bar, frac * 100, (unsigned long long)st->s_cycles, el,
 	    (unsigned long long)s.swapoff_pages,
 	    (unsigned long long)atomic_load(&st->s_failures));
-	if (done)
-		fputc('\n', stderr);
 }
 
 static uint64_t
