@@ -2104,7 +2104,7 @@ main(void)
 	fflush(stdout);
 
 	sr = srunner_create(swapdev_suite());
-	srunner_run_all(sr, CK_NORMAL);
+	srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists each test */
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
