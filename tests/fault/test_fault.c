@@ -202,7 +202,8 @@ START_TEST(read_error_sigbus)
 	int id;
 
 	catch_sigbus();
-	id = add_swap(sim, "a.swap", 2 << 20, 0);
+	/* one slot more than the region: every slot is used, but the bad */
+	id = add_swap(sim, "a.swap", (np + 1) * PG, 0);
 	ck_assert_int_eq(uao_region_create(sim, np * PG, &r), 0);
 	base = uao_region_base(r);
 	for (size_t p = 0; p < np; p++)
@@ -237,9 +238,10 @@ START_TEST(read_error_sigbus)
 	recount(sim);
 
 	/*
-	 * Never reused: cycle every other page through swap several times
-	 * with a device exactly as large as needed plus the bad slot; the
-	 * bad count stays 1 and nothing is lost.
+	 * Never reused: cycle every other page through swap several times;
+	 * the device has exactly one good slot per page left, so all of
+	 * them are handed out again and again, but never the bad one: the
+	 * bad count stays 1, the recount agrees, nothing is lost.
 	 */
 	for (uint64_t gen = 2; gen < 6; gen++) {
 		for (size_t p = 0; p < np; p++)
@@ -252,6 +254,7 @@ START_TEST(read_error_sigbus)
 		si = devinfo(sim, id);
 		ck_assert_uint_eq(si.bad, 1);
 		ck_assert_uint_le(si.inuse + si.bad, si.pages);
+		recount(sim);
 	}
 	ck_assert_int_eq(read_page(base, victim, 1), 2);
 	finish(sim, r);
