@@ -528,7 +528,14 @@ deactivate_it:
 			/* skip the page if it is loaned or wired */
 			if (pg->loan_count != 0 || pg->wire_count != 0)
 				continue;
-			/* a busy page is deactivated all the same: harmless */
+			/*
+			 * skip a busy page: its owner may be changing its
+			 * pmap state with the object unlocked (a pagein
+			 * filling its bounce buffer), and it queues the
+			 * page itself when it is done
+			 */
+			if (pg->flags & PG_BUSY)
+				continue;
 			uvm_lock(&uvm->pq_lock);
 			uvm_pagedeactivate(pg);
 			uvm_unlock(&uvm->pq_lock);
