@@ -1,0 +1,39 @@
+#!/bin/sh
+# smoke.sh: run `uao-bench --quick` (small W, few accesses) and check only
+# that every side ran and verified every byte, and that nothing is left
+# behind: no swap on in /proc/swaps, no uao-bench cgroup, no swap file.
+# No timing is asserted.  Skips (77) without root or userfaultfd.
+bench=${1:?usage: smoke.sh path/to/uao-bench}
+[ "$(id -u)" = 0 ] || { echo "SKIP: uao-bench needs root"; exit 77; }
+dir=$(mktemp -d "${MESON_BUILD_ROOT:-.}/bench-smoke.XXXXXX") || exit 1
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$bench" --quick --dir "$dir" --json "$dir/out.json" --plot "$dir/p.svg" \
+    >"$dir/out.txt" 2>"$dir/err.txt"
+rc=$?
+cat "$dir/out.txt" "$dir/err.txt"
+if grep -q 'uao_sim_create: .*\(not permitted\|EPERM\|ENOSYS\)' "$dir/err.txt"; then
+	echo "SKIP: no userfaultfd"; exit 77
+fi
+[ $rc = 0 ] || fail "uao-bench exited $rc"
+grep -q '^uao-bench: all verified$' "$dir/out.txt" || fail "not all verified"
+
+# every phase of every side that ran said ok, and checked words
+grep -q '"ok": false' "$dir/out.json" && fail "a phase failed in JSON"
+n=$(grep -o '"ok": true' "$dir/out.json" | wc -l)
+sides=3
+grep -q '"kernel": false' "$dir/out.json" && sides=2
+[ "$n" = $((8 * sides)) ] || fail "expected $((8 * sides)) phase results, got $n"
+grep -o '"verified_words": [0-9]*' "$dir/out.json" | grep -q ': 0$' &&
+    fail "a phase verified no words"
+grep -q '^<svg' "$dir/p.svg" && grep -q '</svg>' "$dir/p.svg" ||
+    fail "no SVG plot"
+
+# nothing left behind
+grep -q uao-bench /proc/swaps && fail "swap left on: $(cat /proc/swaps)"
+ls -d /sys/fs/cgroup/memory/uao-bench.* /sys/fs/cgroup/uao-bench.* \
+    2>/dev/null | grep -q . && fail "cgroup left behind"
+ls "$dir" | grep -q 'uao-bench-' && fail "swap file left behind"
+echo "PASS"
+exit 0
