@@ -628,7 +628,7 @@ main(void)
 	SRunner *sr;
 
 	prop_seed = 0x5eed0000a0b1ULL;
-	prop_ops = 6000;
+	prop_ops = 5000;
 	if ((s = getenv("UAO_SEED")) != NULL && *s != '\0') {
 		prop_seed = strtoull(s, NULL, 0);
 		rounds = 1;
