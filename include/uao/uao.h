@@ -127,7 +127,9 @@ struct uao_region *uao_region_of(struct uao_sim *sim, const void *addr);
  *    A missing path is created mode 0600 at `size'; an existing file is
  *    used at `size', or its own size if 0; a block device whole.
  * => prio: lower numbers are used first (NetBSD swapctl).
- * => returns the device id (> 0), or -EINVAL, -EEXIST, -ENOSPC,
+ * => returns the device id (> 0), or -EINVAL, -EEXIST (a device of this
+ *    instance already), -EBUSY (a named file in use as swap by another
+ *    process: swap files are locked with flock(2)), -ENOSPC,
  *    -EOPNOTSUPP (no O_DIRECT there: use UAO_SWAP_BUFFERED), or the
  *    errno of open(2).
  */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -184,6 +185,18 @@ swapdev_open(const char *path, uint64_t *sizep, int flags, const char *tmpdir,
 		/* open(2) says EINVAL when the filesystem refuses O_DIRECT */
 		return errno == EINVAL && (oflags & O_DIRECT) ? -EOPNOTSUPP
 							      : -errno;
+	}
+	/*
+	 * A named file may be swap of another process already (another
+	 * `uao run', or a program exec'd under one, which inherits the
+	 * same --swap): two pagers would overwrite each other's slots.  The
+	 * lock goes with this open file: a forked child, which still reads
+	 * our slots, shares it; it is gone when every copy of the fd is.
+	 * Before any change to the file: it is not ours to resize.
+	 */
+	if (path != NULL && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		error = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto out_close;
 	}
 	if (fstat(fd, &st) < 0) {
 		error = -errno;

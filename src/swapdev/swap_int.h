@@ -149,9 +149,10 @@ void swap_destroy(struct swap_data *sd);
  * => the file is opened O_DIRECT unless flags has SWAP_BUFFERED.
  * => returns the device id (> 0), or -EINVAL (size zero, not a multiple
  *    of the page size, or too large; not a file or block device),
- *    -EEXIST (already a swap device here), -ENOSPC (the filesystem cannot
- *    hold it), -EOPNOTSUPP (no O_DIRECT on that filesystem), or the errno
- *    of open(2) (-ENOENT, -EACCES, -EROFS, ...).
+ *    -EEXIST (already a swap device here), -EBUSY (a named file that
+ *    another process uses as swap: locked with flock(2) while in use),
+ *    -ENOSPC (the filesystem cannot hold it), -EOPNOTSUPP (no O_DIRECT on
+ *    that filesystem), or the errno of open(2) (-ENOENT, -EACCES, ...).
  * => takes sd_ctl_lock and sd_lock.
  */
 int swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,
