@@ -19,8 +19,11 @@ uvm_swap_get(struct uvm_object *uobj, struct vm_page **pgs, const int *slots,
 
 	KASSERT(n > 0 && n <= UVM_IO_MAXPAGES);
 	uvm->pmap->pm_ops->pmo_pagein_bufs(uvm->pmap, pgs, n, bufs);
+	/*
+	 * The pages are busy and ours, but pg->flags is not read here: the
+	 * object is unlocked, and a waiter sets PG_WANTED under its lock.
+	 */
 	for (int i = 0; i < n; i++) {
-		KASSERT(pgs[i]->flags & PG_BUSY);
 		KASSERT(slots[i] > 0);
 		ios[i].sio_slot = slots[i];
 		ios[i].sio_buf = bufs[i];
