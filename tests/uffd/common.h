@@ -18,6 +18,8 @@
 #include <dirent.h>
 #include <sched.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "uao/uao.h"
 
@@ -69,23 +71,43 @@ pat_check(const void *page, uint64_t idx, uint64_t gen)
 
 /*
  * sim_probe: can this machine run libuao at all?  => 0, or 77 (the
- * automake/meson "skipped" code) after saying why.
+ * automake/meson "skipped" code) after saying why.  The probe runs in a
+ * child, so that the caller has never had a machine when it forks its
+ * tests (libuao's fork handlers then have nothing to do).
  */
 static inline int
 sim_probe(void)
 {
-	struct uao_sim *sim;
-	int error = uao_sim_create(NULL, &sim);
+	pid_t pid;
+	int status;
 
-	if (error == -EPERM || error == -ENOSYS || error == -EOPNOTSUPP) {
-		printf("SKIP: uao_sim_create: %s\n", uao_strerror(error));
-		return 77;
-	}
-	if (error != 0) {
-		printf("uao_sim_create: %s\n", uao_strerror(error));
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
 		exit(1);
 	}
-	if (uao_sim_destroy(sim) != 0)
+	if (pid == 0) {
+		struct uao_sim *sim;
+		int error = uao_sim_create(NULL, &sim);
+
+		if (error == -EPERM || error == -ENOSYS ||
+		    error == -EOPNOTSUPP) {
+			printf("SKIP: uao_sim_create: %s\n",
+			    uao_strerror(error));
+			_exit(77);
+		}
+		if (error != 0) {
+			printf("uao_sim_create: %s\n", uao_strerror(error));
+			_exit(1);
+		}
+		_exit(uao_sim_destroy(sim) == 0 ? 0 : 1);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		exit(1);
+	if (WEXITSTATUS(status) == 77)
+		return 77;
+	if (WEXITSTATUS(status) != 0)
 		exit(1);
 	return 0;
 }
