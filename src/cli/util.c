@@ -2,11 +2,13 @@
  * util.c: messages, sizes and swap specs for the `uao' command.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli_int.h"
 
@@ -133,6 +135,27 @@ parse_swap_spec(const char *arg, struct swap_spec *ss, char *why, size_t whylen)
 			snprintf(why, whylen, "unexpected \"%s\"", part);
 			return -EINVAL;
 		}
+	}
+	/*
+	 * The runtime opens the file in the program's process, whose
+	 * working directory may differ (and `uao swapctl' runs elsewhere):
+	 * name it absolutely, as lists and --remove will show it.
+	 */
+	if (ss->ss_path[0] != '/') {
+		char cwd[PATH_MAX], abs[PATH_MAX + 256];
+
+		if (getcwd(cwd, sizeof(cwd)) == NULL) {
+			snprintf(why, whylen,
+			    "cannot name the current directory");
+			return -EINVAL;
+		}
+		snprintf(abs, sizeof(abs), "%s/%s", strcmp(cwd, "/") ? cwd : "",
+		    ss->ss_path);
+		if (strlen(abs) >= sizeof(ss->ss_path)) {
+			snprintf(why, whylen, "path too long");
+			return -EINVAL;
+		}
+		snprintf(ss->ss_path, sizeof(ss->ss_path), "%s", abs);
 	}
 	return 0;
 }
