@@ -23,10 +23,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -161,6 +163,79 @@ check_dynamic(const char *path, int depth)
 	    path);
 }
 
+/*
+ * lock_holder: the process holding a flock(2) on the file st names, from
+ * /proc/locks, or 0 if none is found.
+ */
+static int
+lock_holder(const struct stat *st)
+{
+	char line[256];
+	FILE *f = fopen("/proc/locks", "re");
+	int pid = 0;
+
+	if (f == NULL)
+		return 0;
+	while (pid == 0 && fgets(line, sizeof(line), f) != NULL) {
+		unsigned int maj, min;
+		unsigned long ino;
+		int p;
+
+		if (strstr(line, "FLOCK") == NULL)
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %d %x:%x:%lu", &p, &maj, &min,
+			&ino) == 4 &&
+		    maj == major(st->st_dev) && min == minor(st->st_dev) &&
+		    ino == (unsigned long)st->st_ino)
+			pid = p;
+	}
+	fclose(f);
+	return pid;
+}
+
+/*
+ * check_swap_free: a named swap file is not swap of another process
+ * already (the runtime locks it, see swap_on), and can be opened.
+ */
+static void
+check_swap_free(const struct swap_spec *ss, const struct stat *st)
+{
+	int fd = open(ss->ss_path, O_RDWR | O_CLOEXEC);
+	int holder;
+
+	if (fd < 0)
+		die(EXIT_USAGE, "--swap %s: cannot open it: %s", ss->ss_path,
+		    strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
+		holder = lock_holder(st);
+		close(fd);
+		if (holder > 0)
+			die(EXIT_USAGE,
+			    "--swap %s: in use as swap by another process "
+			    "(pid %d)",
+			    ss->ss_path, holder);
+		die(EXIT_USAGE, "--swap %s: in use as swap by another process",
+		    ss->ss_path);
+	}
+	close(fd);
+}
+
+/*
+ * check_swap_create: a missing swap file can be made there (the
+ * runtime makes it for real; this one is removed at once).
+ */
+static void
+check_swap_create(const struct swap_spec *ss)
+{
+	int fd = open(ss->ss_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		die(EXIT_USAGE, "--swap %s: cannot create it: %s", ss->ss_path,
+		    strerror(errno));
+	close(fd);
+	unlink(ss->ss_path);
+}
+
 /* check_swap: the file can be made or used, and its filesystem has room */
 static void
 check_swap(const struct swap_spec *ss)
@@ -183,6 +258,8 @@ check_swap(const struct swap_spec *ss)
 			    "--swap %s: empty file; give a size "
 			    "(FILE:SIZE)",
 			    ss->ss_path);
+		if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
+			check_swap_free(ss, &st);
 		need = need > (uint64_t)st.st_size ? need - (uint64_t)st.st_size
 						   : 0;
 		snprintf(dir, sizeof(dir), "%s", ss->ss_path);
@@ -201,6 +278,7 @@ check_swap(const struct swap_spec *ss)
 		if (access(dir, W_OK | X_OK) != 0)
 			die(EXIT_USAGE, "--swap %s: cannot create it in %s: %s",
 			    ss->ss_path, dir, strerror(errno));
+		check_swap_create(ss);
 	}
 	if (statvfs(dir, &vfs) == 0 &&
 	    (uint64_t)vfs.f_bavail * vfs.f_frsize < need)
