@@ -75,6 +75,91 @@ cmd_stat(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * swapctl_find: the device of rep that arg names: its path as listed,
+ * the absolute form of a relative path, or its id.  => id, or 0.
+ */
+static int
+swapctl_find(const struct ctl_report *rep, const char *arg, const char *abs)
+{
+	char *end;
+	long id;
+
+	for (int i = 0; i < rep->cr_nswap; i++) {
+		if (strcmp(rep->cr_swap[i].path, arg) == 0 ||
+		    strcmp(rep->cr_swap[i].path, abs) == 0)
+			return rep->cr_swap[i].id;
+	}
+	id = strtol(arg, &end, 10);
+	if (*arg != '\0' && *end == '\0') {
+		for (int i = 0; i < rep->cr_nswap; i++) {
+			if (rep->cr_swap[i].id == id)
+				return (int)id;
+		}
+	}
+	return 0;
+}
+
+/*
+ * swapctl_fail: the runtime refused: one line saying what that means
+ * for the device, and the exit status: 2 for a request that names
+ * something wrong, 1 when the program's state refused it.
+ */
+static void __attribute__((noreturn))
+swapctl_fail(int pid, const char *op, const char *what, int error)
+{
+	switch (-error) {
+	case ENXIO:
+		die(EXIT_USAGE,
+		    "swapctl %s %s: pid %d has no such swap device "
+		    "(see uao swapctl %d --list)",
+		    op, what, pid, pid);
+	case ENOMEM:
+		die(1,
+		    "swapctl %s %s: not enough memory (RAM limit and the other "
+		    "swap devices) to take its pages back (ENOMEM); the device "
+		    "stays on and in use",
+		    op, what);
+	case EBUSY:
+		if (strcmp(op, "--add") == 0)
+			die(EXIT_USAGE,
+			    "swapctl --add %s: in use as swap by another "
+			    "process",
+			    what);
+		die(1,
+		    "swapctl %s %s: slots still held for a forked child that "
+		    "reads them (EBUSY); the device stays on: retry when the "
+		    "child has exited",
+		    op, what);
+	case EEXIST:
+		die(EXIT_USAGE,
+		    "swapctl --add %s: already a swap device of pid %d", what,
+		    pid);
+	case EINVAL:
+		die(EXIT_USAGE,
+		    "swapctl %s %s: not usable as swap (a regular file or "
+		    "block device, with a size of at least 4 KiB)",
+		    op, what);
+	case EOPNOTSUPP:
+		die(EXIT_USAGE,
+		    "swapctl %s %s: the filesystem does not support O_DIRECT "
+		    "or preallocation",
+		    op, what);
+	case ENOSPC:
+		die(1, "swapctl %s %s: no room for it (ENOSPC)", op, what);
+	case ENOENT:
+	case EACCES:
+	case EPERM:
+	case EROFS:
+	case EISDIR:
+	case ENOTDIR:
+		die(EXIT_USAGE, "swapctl %s %s: %s", op, what,
+		    strerror(-error));
+	default:
+		die(1, "swapctl %s %s: %s", op, what, strerror(-error));
+	}
+}
+
 int
 cmd_swapctl(int argc, char **argv)
 {
@@ -82,12 +167,12 @@ cmd_swapctl(int argc, char **argv)
 	struct ctl_report rep;
 	struct swap_spec ss;
 	char why[256];
-	int pid;
+	int pid, id;
 
 	if (argc < 3)
 		die(EXIT_USAGE,
 		    "swapctl: usage: uao swapctl PID --list | "
-		    "--add FILE[:SIZE][:prio=N] | --remove FILE");
+		    "--add FILE[:SIZE][:prio=N] | --remove FILE|ID");
 	pid = parse_pid(argv[1]);
 	memset(&rq, 0, sizeof(rq));
 	rq.cq_magic = CTL_MAGIC;
@@ -101,17 +186,24 @@ cmd_swapctl(int argc, char **argv)
 		rq.cq_size = ss.ss_size;
 		rq.cq_prio = ss.ss_prio;
 	} else if (strcmp(argv[2], "--remove") == 0 && argc == 4) {
+		/* name the device by id: the list says which one is meant */
+		if (parse_swap_spec(argv[3], &ss, why, sizeof(why)) != 0)
+			die(EXIT_USAGE, "swapctl --remove %s: %s", argv[3],
+			    why);
+		rq.cq_op = CTL_STAT;
+		ctl_or_die(pid, &rq, &rep);
+		id = swapctl_find(&rep, argv[3], ss.ss_path);
+		if (id == 0)
+			swapctl_fail(pid, argv[2], argv[3], -ENXIO);
 		rq.cq_op = CTL_SWAP_REMOVE;
-		if (strlen(argv[3]) >= sizeof(rq.cq_path))
-			die(EXIT_USAGE, "swapctl --remove: path too long");
-		snprintf(rq.cq_path, sizeof(rq.cq_path), "%s", argv[3]);
+		rq.cq_id = id;
 	} else {
 		die(EXIT_USAGE, "swapctl: bad arguments after %s", argv[1]);
 	}
 	ctl_or_die(pid, &rq, &rep);
 	if (rep.cr_error != 0)
-		die(1, "swapctl %s %s: %s", argv[2], argc > 3 ? argv[3] : "",
-		    rep.cr_msg);
+		swapctl_fail(pid, argv[2], argc > 3 ? argv[3] : "",
+		    rep.cr_error);
 	print_swaplist(stdout, &rep);
 	return 0;
 }
