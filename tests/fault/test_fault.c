@@ -689,19 +689,36 @@ main(void)
 {
 	struct uao_sim *probe;
 	SRunner *sr;
-	int error, nfail;
+	pid_t probe_pid;
+	int error, nfail, status;
 	const char *s = getenv("UAO_TEST_SEED");
 
 	seed = s != NULL ? strtoull(s, NULL, 0) : 20261130;
 	printf("seed %llu (UAO_TEST_SEED to repeat)\n",
 	    (unsigned long long)seed);
-	error = uao_sim_create(NULL, &probe);
-	if (error == -EPERM || error == -ENOSYS || error == -EOPNOTSUPP) {
-		printf("skip: no userfaultfd: %s\n", uao_strerror(error));
+	fflush(stdout);
+	/*
+	 * Probe for userfaultfd in a child: a machine made here would be
+	 * inherited, with its fork handlers, by every test's fork.
+	 */
+	probe_pid = fork();
+	if (probe_pid == 0) {
+		error = uao_sim_create(NULL, &probe);
+		if (error == 0)
+			uao_sim_destroy(probe);
+		_exit(
+		    error == -EPERM || error == -ENOSYS || error == -EOPNOTSUPP
+			? 77
+			: 0);
+	}
+	if (probe_pid < 0 || waitpid(probe_pid, &status, 0) != probe_pid) {
+		perror("probe");
+		return 1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		printf("skip: no userfaultfd here\n");
 		return 77;
 	}
-	if (error == 0)
-		uao_sim_destroy(probe);
 	snprintf(tdir, sizeof(tdir), "%s", "/tmp/uao-fault-XXXXXX");
 	if (getenv("TMPDIR") != NULL)
 		snprintf(tdir, sizeof(tdir), "%s/uao-fault-XXXXXX",
