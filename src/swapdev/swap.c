@@ -360,6 +360,7 @@ swap_off(struct swap_data *sd, int id, const char *path)
 	int error, start, end;
 
 	uvm_lock(&sd->sd_ctl_lock);
+	atomic_fetch_add(&sd->sd_offgen, 1); /* odd: running */
 	uvm_lock(&sd->sd_lock);
 	sw = swaplist_find(sd, id, path);
 	if (sw == NULL) {
@@ -401,8 +402,22 @@ swap_off(struct swap_data *sd, int id, const char *path)
 	swapdev_free(sw);
 
 out_unlock:
+	atomic_fetch_add(&sd->sd_offgen, 1); /* even: over */
 	uvm_unlock(&sd->sd_ctl_lock);
 	return error;
+}
+
+unsigned int
+swap_off_gen(struct swap_data *sd)
+{
+	return atomic_load(&sd->sd_offgen);
+}
+
+void
+swap_off_wait(struct swap_data *sd)
+{
+	uvm_lock(&sd->sd_ctl_lock);
+	uvm_unlock(&sd->sd_ctl_lock);
 }
 
 int

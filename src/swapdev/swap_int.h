@@ -25,6 +25,7 @@
 #ifndef UAO_SWAPDEV_SWAP_INT_H
 #define UAO_SWAPDEV_SWAP_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
@@ -99,6 +100,7 @@ struct swap_data {
 	int sd_swpginuse;	       /* s: allocated slots, all devices */
 	int sd_swpgonly;	       /* s: pages whose only copy is swap */
 	int sd_holds;		       /* s: swap_hold calls outstanding */
+	atomic_uint sd_offgen;	       /* c: odd while a swap_off runs */
 	swap_pagein_fn sd_pagein;      /* I */
 	void *sd_pagein_arg;	       /* I */
 };
@@ -168,6 +170,17 @@ int swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,
  * => nothing may be locked by the caller: this calls the pager.
  */
 int swap_off(struct swap_data *sd, int id, const char *path);
+
+/*
+ * swap_off_gen: a count that is odd while a swap_off runs, and changes
+ * with every one.  swap_off_wait: return once no swap_off runs.
+ * => for a fault that ran out of memory: a swapoff holds its device out
+ *    of use while it pages it in, and gives it back if memory runs out.
+ *    Such a fault is worth trying again once the swapoff is over.
+ * => swap_off_wait takes sd_ctl_lock: the caller must hold no page busy.
+ */
+unsigned int swap_off_gen(struct swap_data *sd);
+void swap_off_wait(struct swap_data *sd);
 
 /*
  * swap_list: copy up to max device descriptions into out.
