@@ -392,11 +392,18 @@ uao_put_clean(struct uvm_object *uobj, voff_t start, voff_t stop, int *writtenp)
 			continue;
 		}
 		if (pg->flags & PG_BUSY) {
-			if (n > 0)
-				dirty += uao_put_clean_cluster(uobj, cl, n);
-			n = 0;
-			uvm_page_wait(pg);
 			off -= PAGE_SIZE; /* look at this offset again */
+			if (n > 0) {
+				/*
+				 * The write drops the object lock: pg may be
+				 * freed meanwhile (its pageout done), so look
+				 * it up again before sleeping on it.
+				 */
+				dirty += uao_put_clean_cluster(uobj, cl, n);
+				n = 0;
+				continue;
+			}
+			uvm_page_wait(pg);
 			continue;
 		}
 		pg->flags |= PG_BUSY;
