@@ -425,10 +425,18 @@ fork_prepare(void)
 	}
 }
 
+/*
+ * fork_release: undo fork_prepare for one sim.
+ * => in the child the rwlock is re-initialised, not unlocked: glibc knows
+ *    its writer by thread id, which the fork changed.
+ */
 static void
-fork_release(struct uao_sim *sim)
+fork_release(struct uao_sim *sim, bool child)
 {
-	pthread_rwlock_unlock(&sim->us_regions.rt_lock);
+	if (child)
+		pthread_rwlock_init(&sim->us_regions.rt_lock, NULL);
+	else
+		pthread_rwlock_unlock(&sim->us_regions.rt_lock);
 	if (!sim->us_snapshot) {
 		pmap_uffd_unlock(sim->us_pmap);
 		uvm_unquiesce(sim->us_uvm);
@@ -448,7 +456,7 @@ fork_parent(void)
 			held[nheld++] = sim->us_uvm->swap;
 		else if (!sim->us_snapshot)
 			swap_unhold(sim->us_uvm->swap); /* cannot track */
-		fork_release(sim);
+		fork_release(sim, false);
 	}
 	sim_registry_unlock();
 	atomic_fetch_add(&sim_forks, 1);
@@ -470,10 +478,10 @@ fork_child(void)
 
 	for (sim = sim_registry_next(NULL); sim != NULL;
 	     sim = sim_registry_next(sim)) {
-		fork_release(sim);
+		fork_release(sim, true);
 		snap_start(sim);
 	}
-	sim_registry_unlock();
+	sim_registry_child_reset();
 	/* the parent's watcher and pipes are not ours */
 	nwatches = 0;
 	watcher_started = false;

@@ -65,6 +65,17 @@ sim_registry_unlock(void)
 	pthread_rwlock_unlock(&sim_registry_lock);
 }
 
+/*
+ * glibc records a write owner by thread id, and a forked child's thread
+ * has a new one: unlocking there would be taken for a reader's unlock and
+ * leave the lock held.  The child has one thread, so it starts afresh.
+ */
+void
+sim_registry_child_reset(void)
+{
+	pthread_rwlock_init(&sim_registry_lock, NULL);
+}
+
 struct uao_sim *
 sim_registry_next(struct uao_sim *sim)
 {

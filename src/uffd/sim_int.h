@@ -71,6 +71,8 @@ void sim_registry_remove(struct uao_sim *sim);
 /* hold the registry still (fork), and walk it: sim NULL = first */
 void sim_registry_wrlock(void);
 void sim_registry_unlock(void);
+/* in a forked child: the write lock taken by fork_prepare, released */
+void sim_registry_child_reset(void);
 struct uao_sim *sim_registry_next(struct uao_sim *sim);
 /* the instance whose regions contain [addr, addr+len), or NULL */
 struct uao_sim *sim_registry_find(const void *addr, size_t len);
