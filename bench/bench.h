@@ -104,6 +104,7 @@ struct opts {
 	const char *o_plot; /* SVG file or NULL */
 	int o_quick;
 	int o_no_kernel; /* skip kernel swap */
+	int o_handlers;	 /* uao fault-handler threads (0: uao's default) */
 	int o_buffered;	 /* uao swap without O_DIRECT */
 };
 

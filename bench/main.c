@@ -93,7 +93,7 @@ usage(void)
 	    "usage: uao-bench [--wss SIZE] [--ram SIZE] [--accesses N]\n"
 	    "                 [--floor-ops N] [--seed N] [--dir DIR]\n"
 	    "                 [--json FILE|-] [--plot FILE.svg] [--quick]\n"
-	    "                 [--no-kernel] [--buffered]\n"
+	    "                 [--no-kernel] [--buffered] [--handlers N]\n"
 	    "  SIZE in MiB, or with K/M/G: defaults --wss 256M --ram 64M\n"
 	    "  --dir: where both swap files go (default .): same fs\n");
 	exit(2);
@@ -166,6 +166,7 @@ main(int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "no-kernel", no_argument, NULL, 'K' },
 		{ "buffered", no_argument, NULL, 'B' },
+		{ "handlers", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -209,6 +210,9 @@ main(int argc, char **argv)
 			break;
 		case 'K':
 			o.o_no_kernel = 1;
+			break;
+		case 'H':
+			o.o_handlers = atoi(optarg);
 			break;
 		case 'B':
 			o.o_buffered = 1;

@@ -152,6 +152,9 @@ report_table(FILE *f, const struct run *u)
 	    "(no THP);\n  phases alternate between the sides, the "
 	    "first side rotating.\n",
 	    o->o_dir, u->u_fs, o->o_buffered ? "buffered" : "O_DIRECT");
+	fprintf(f, "  uao fault-handler threads: %d%s\n",
+	    o->o_handlers ? o->o_handlers : 2,
+	    o->o_handlers ? "" : " (uao's default)");
 	if (!u->u_have[M_KERNEL])
 		fprintf(f, "  KERNEL SWAP NOT MEASURED: %s\n", u->u_why_kernel);
 
@@ -316,11 +319,13 @@ report_json(FILE *f, const struct run *u)
 	fprintf(f,
 	    "{\n \"conditions\": {\"wss_bytes\": %llu, \"ram_bytes\": "
 	    "%llu, \"accesses\": %llu, \"seed\": %llu, \"dir\": \"%s\", "
-	    "\"fs\": \"%s\", \"uao_odirect\": %s, \"cache_dropped\": "
+	    "\"fs\": \"%s\", \"uao_handlers\": %d, \"uao_odirect\": %s, "
+	    "\"cache_dropped\": "
 	    "true, \"kernel\": %s, \"kernel_why_not\": \"%s\"},\n",
 	    (unsigned long long)o->o_wss, (unsigned long long)o->o_ram,
 	    (unsigned long long)o->o_reads, (unsigned long long)o->o_seed,
-	    o->o_dir, u->u_fs, o->o_buffered ? "false" : "true",
+	    o->o_dir, u->u_fs, o->o_handlers ? o->o_handlers : 2,
+	    o->o_buffered ? "false" : "true",
 	    u->u_have[M_KERNEL] ? "true" : "false", u->u_why_kernel);
 	fprintf(f, " \"floors\": {");
 	json_hist(f, "read_qd1", &fl->f_qd1);

@@ -176,6 +176,7 @@ setup(struct child *c)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ram_bytes = o->o_ram;
 	cfg.oom_action = UAO_OOM_SIGBUS;
+	cfg.handlers = o->o_handlers;
 	if ((err = uao_sim_create(&cfg, &c->c_sim)) < 0) {
 		snprintf(c->c_res->r_msg, sizeof(c->c_res->r_msg),
 		    "uao_sim_create: %s", uao_strerror(err));
