@@ -19,10 +19,10 @@
  * the refusal the device must still be there, every page must still read
  * back, and the device must take new pageouts.
  *
- * After each cycle, with the workers paused and the pagedaemon stopped,
- * the counters are checked against a recount: uao_sim_check (every
- * invariant of DESIGN.md section 3) and the sum of the devices' in-use
- * counts against stats.swap_inuse.  The exit status is 1 on any wrong
+ * After each cycle, with the workers paused, the counters are checked
+ * against a recount: uao_sim_check (every invariant of DESIGN.md section
+ * 3) and the sum of the devices' in-use counts against stats.swap_inuse;
+ * at the end once more with the pagedaemon stopped.  The exit status is 1 on any wrong
  * byte or count, 2 on bad options, 0 otherwise.
  *
  * This command links libuao and uses only its public API.
@@ -427,21 +427,41 @@ st_find(const struct uao_swapinfo *si, int n, int id)
 	return -1;
 }
 
-/*
- * st_check: with the workers parked, stop the pagedaemon and compare
- * every counter with a recount.  => true if all agree.
- */
-static bool
-st_check(struct st_state *st, bool verbose)
+/* st_inuse_sum: the devices' in-use counts, added up */
+static uint64_t
+st_inuse_sum(struct st_state *st)
 {
 	struct uao_swapinfo si[ST_MAXDEV];
+	uint64_t sum = 0;
+	int n = st_list(st, si);
+
+	for (int i = 0; i < n && i < ST_MAXDEV; i++)
+		sum += si[i].inuse;
+	return sum;
+}
+
+/*
+ * st_check: with the workers parked, compare every counter with a
+ * recount.  => true if all agree.
+ *
+ * The pagedaemon may still be moving pages between the snapshots, so the
+ * devices' sum is compared with stats.swap_inuse only when it held still
+ * across the stats read; a mismatch that never goes away is a failure.
+ * final: stop the pagedaemon first, for good (it is not restarted: a
+ * thread started anew after one exited reuses its pmap state mapping,
+ * which ThreadSanitizer cannot see being freed, and reports as a race).
+ */
+static bool
+st_check(struct st_state *st, bool final)
+{
 	struct uao_stats s;
 	char why[512];
-	uint64_t sum = 0;
-	int n, error, tries = 0;
-	bool ok = true;
+	uint64_t sum = 0, sum2;
+	int error, tries = 0;
+	bool ok = true, match = false;
 
-	uao_pagedaemon_stop(st->s_sim);
+	if (final)
+		uao_pagedaemon_stop(st->s_sim);
 	do {
 		error = uao_sim_check(st->s_sim, why, sizeof(why));
 		if (error == -EAGAIN)
@@ -452,11 +472,15 @@ st_check(struct st_state *st, bool verbose)
 		    error == -EUCLEAN ? why : "");
 		ok = false;
 	}
-	n = st_list(st, si);
-	uao_sim_stats(st->s_sim, &s);
-	for (int i = 0; i < n; i++)
-		sum += si[i].inuse;
-	if (sum != s.swap_inuse) {
+	for (tries = 0; tries < 1000 && !match; tries++) {
+		if (tries > 0)
+			usleep(1000);
+		sum = st_inuse_sum(st);
+		uao_sim_stats(st->s_sim, &s);
+		sum2 = st_inuse_sum(st);
+		match = sum == sum2 && sum == s.swap_inuse;
+	}
+	if (!match) {
 		st_count_fail(st,
 		    "devices' in-use counts add up to %llu, stats.swap_inuse "
 		    "says %llu",
@@ -469,7 +493,7 @@ st_check(struct st_state *st, bool verbose)
 		    (unsigned long long)s.swap_inuse);
 		ok = false;
 	}
-	if (verbose)
+	if (final)
 		printf("recount: uao_sim_check %s; devices' in-use sum %llu %s "
 		       "stats.swap_inuse %llu; swpgonly %llu\n",
 		    error == 0 ? "ok" : "FAILED", (unsigned long long)sum,
@@ -477,7 +501,6 @@ st_check(struct st_state *st, bool verbose)
 		    (unsigned long long)s.swap_inuse,
 		    (unsigned long long)s.swpgonly);
 	st->s_checks++;
-	uao_pagedaemon_start(st->s_sim);
 	return ok;
 }
 
