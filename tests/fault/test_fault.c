@@ -153,28 +153,46 @@ devinfo(struct uao_sim *sim, int id)
 	return si[0];
 }
 
-/* the recount: uao_sim_check, and the devices' in-use sum */
+static uint64_t
+inuse_sum(struct uao_sim *sim)
+{
+	struct uao_swapinfo si[8];
+	uint64_t sum = 0;
+	int n = uao_swap_list(sim, si, 8);
+
+	for (int i = 0; i < n && i < 8; i++)
+		sum += si[i].inuse;
+	return sum;
+}
+
+/*
+ * the recount: uao_sim_check, and the devices' in-use sum against
+ * stats.swap_inuse once it holds still (the pagedaemon runs on: stopping
+ * and restarting it reuses a dead thread's pmap state, which
+ * ThreadSanitizer takes for a race)
+ */
 static void
 recount(struct uao_sim *sim)
 {
-	struct uao_swapinfo si[8];
 	struct uao_stats st;
 	char why[512];
-	uint64_t sum = 0;
-	int n, error, tries = 0;
+	uint64_t sum = 0, sum2 = 1;
+	int error, tries = 0;
 
-	uao_pagedaemon_stop(sim);
 	while ((error = uao_sim_check(sim, why, sizeof(why))) == -EAGAIN &&
 	    tries++ < 1000)
 		usleep(1000);
 	ck_assert_msg(error == 0, "uao_sim_check: %s: %s", uao_strerror(error),
 	    why);
-	n = uao_swap_list(sim, si, 8);
-	for (int i = 0; i < n && i < 8; i++)
-		sum += si[i].inuse;
-	uao_sim_stats(sim, &st);
+	for (tries = 0; tries < 1000; tries++) {
+		sum = inuse_sum(sim);
+		uao_sim_stats(sim, &st);
+		sum2 = inuse_sum(sim);
+		if (sum == sum2 && sum == st.swap_inuse)
+			break;
+		usleep(1000);
+	}
 	ck_assert_uint_eq(sum, st.swap_inuse);
-	uao_pagedaemon_start(sim);
 }
 
 static void
