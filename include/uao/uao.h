@@ -79,7 +79,7 @@ int uao_pagedaemon_stop(struct uao_sim *sim);
 /*
  * uao_region_create: a new region of `size' bytes (rounded up to pages),
  * reading as zeros.
- * => returns 0 and sets *rp, or -EINVAL (size 0 or over 8 TiB), -ENOMEM.
+ * => returns 0 and sets *rp, or -EINVAL (size 0, or 2^31 pages (8 TiB) or more), -ENOMEM.
  */
 int uao_region_create(struct uao_sim *sim, size_t size, struct uao_region **rp);
 
