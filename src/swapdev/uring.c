@@ -19,7 +19,13 @@ struct uring_ctx {
 
 static pthread_key_t uring_key;
 static pthread_once_t uring_key_once = PTHREAD_ONCE_INIT;
-static __thread struct uring_ctx *uring_self;
+/*
+ * initial-exec: read at %fs, never through the DTV, which glibc
+ * allocates with malloc -- under `uao run', in region memory, where a uao
+ * thread must never fault.
+ */
+static __thread struct uring_ctx *uring_self
+    __attribute__((tls_model("initial-exec")));
 
 /*
  * The context lives in its own anonymous mapping rather than on the heap:

@@ -81,7 +81,9 @@ struct pmap_thread {
 
 static pthread_key_t pmap_thread_key;
 static pthread_once_t pmap_thread_once = PTHREAD_ONCE_INIT;
-static __thread struct pmap_thread *pmap_self;
+/* initial-exec: never through the DTV (malloc'd: region memory) */
+static __thread struct pmap_thread *pmap_self
+    __attribute__((tls_model("initial-exec")));
 
 static struct pmap_uffd *
 to_uffd(struct pmap *pm)

@@ -78,6 +78,7 @@ void preload_fill_report(struct uao_sim *sim, struct ctl_report *rep);
 int preload_fork_init(struct uao_sim *sim);
 
 /* is the calling thread inside uao's own code (its mmaps are its own)? */
-extern __thread int preload_internal;
+extern __thread int preload_internal
+    __attribute__((tls_model("initial-exec")));
 
 #endif /* UAO_UFFD_PRELOAD_INT_H */

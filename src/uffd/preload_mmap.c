@@ -43,7 +43,13 @@ static struct text_range exclude[EXCLUDE_MAX]; /* I after enable */
 static int nexclude;
 static atomic_ulong mmaps_adopted, mmaps_skipped;
 
-__thread int preload_internal;
+/*
+ * initial-exec, as every __thread of uao: glibc gives a thread's DTV,
+ * through which the dynamic TLS models read, from malloc -- region memory
+ * when the thread was made by a program thread after the heap hooks.  A
+ * uao thread reading it could fault on region memory.
+ */
+__thread int preload_internal __attribute__((tls_model("initial-exec")));
 
 static int
 exclude_object(struct dl_phdr_info *info, size_t size, void *arg)
