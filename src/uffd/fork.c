@@ -57,6 +57,7 @@
 #define FORK_WATCH_MAX 64
 
 void (*sim_fork_child_hook)(void);
+void (*sim_fork_alloc_hook)(bool);
 atomic_uint_fast64_t sim_forks, sim_fork_pages;
 
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
@@ -282,7 +283,8 @@ snap_main(void *arg)
 	struct uffd_msg msgs[16];
 	char *buf;
 
-	uao_thread_start();
+	/* never into the allocator: it could fault, and we serve faults */
+	uao_thread_register();
 	buf = sys_mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (buf == MAP_FAILED)
@@ -411,6 +413,9 @@ fork_prepare(void)
 {
 	struct uao_sim *sim;
 
+	/* first: it may fault on region memory, which needs the handlers */
+	if (sim_fork_alloc_hook != NULL)
+		sim_fork_alloc_hook(true);
 	sim_registry_wrlock();
 	if (pipe2(fork_pipe, O_CLOEXEC) != 0)
 		fork_pipe[0] = fork_pipe[1] = -1;
@@ -469,6 +474,8 @@ fork_parent(void)
 	if (fork_pipe[0] < 0) {
 		/* no pipe: never learn that the child is gone; keep slots */
 	}
+	if (sim_fork_alloc_hook != NULL)
+		sim_fork_alloc_hook(false);
 }
 
 static void
@@ -489,6 +496,9 @@ fork_child(void)
 		close(fork_pipe[0]);
 	if (sim_fork_child_hook != NULL)
 		sim_fork_child_hook();
+	/* the snapshot servers run: a fault in here is served now */
+	if (sim_fork_alloc_hook != NULL)
+		sim_fork_alloc_hook(false);
 }
 
 static int fork_init_error;

@@ -231,6 +231,41 @@ priv_free(void *p)
 static const struct kmem_backend priv_backend = { priv_alloc, priv_realloc,
 	priv_free };
 
+/*
+ * preload_heap_fork_alloc: around fork(2), the forking thread allocates
+ * from the private arena, without its thread cache (whose cached blocks
+ * are heap, region memory); afterwards it goes back to its arena and
+ * cache.  sim_fork_alloc_hook.
+ */
+static __thread unsigned heap_fork_arena
+    __attribute__((tls_model("initial-exec")));
+static __thread bool heap_fork_tcache
+    __attribute__((tls_model("initial-exec")));
+
+void
+preload_heap_fork_alloc(bool private_heap)
+{
+	bool off = false;
+	size_t sz;
+
+	if (private_heap) {
+		sz = sizeof(heap_fork_arena);
+		if (mallctl("thread.arena", &heap_fork_arena, &sz,
+			&heap_private_arena, sizeof(heap_private_arena)) != 0)
+			heap_fork_arena = heap_private_arena;
+		sz = sizeof(heap_fork_tcache);
+		if (mallctl("thread.tcache.enabled", &heap_fork_tcache, &sz,
+			&off, sizeof(off)) != 0)
+			heap_fork_tcache = false;
+		return;
+	}
+	mallctl("thread.arena", NULL, NULL, &heap_fork_arena,
+	    sizeof(heap_fork_arena));
+	if (heap_fork_tcache)
+		mallctl("thread.tcache.enabled", NULL, NULL, &heap_fork_tcache,
+		    sizeof(heap_fork_tcache));
+}
+
 void
 preload_heap_bind_thread(void)
 {

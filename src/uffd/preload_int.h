@@ -50,6 +50,12 @@ int preload_heap_init(struct uao_sim *sim, size_t reserve, char *why,
  * private arena (run by every uao thread at start) */
 void preload_heap_bind_thread(void);
 
+/*
+ * preload_heap_fork_alloc: true before a fork, false after it (parent and
+ * child): the forking thread allocates outside regions meanwhile.
+ */
+void preload_heap_fork_alloc(bool private_heap);
+
 /* bytes of the heap region handed to jemalloc so far, and its size */
 void preload_heap_usage(size_t *used, size_t *reserved);
 
@@ -78,7 +84,6 @@ void preload_fill_report(struct uao_sim *sim, struct ctl_report *rep);
 int preload_fork_init(struct uao_sim *sim);
 
 /* is the calling thread inside uao's own code (its mmaps are its own)? */
-extern __thread int preload_internal
-    __attribute__((tls_model("initial-exec")));
+extern __thread int preload_internal __attribute__((tls_model("initial-exec")));
 
 #endif /* UAO_UFFD_PRELOAD_INT_H */

@@ -60,6 +60,13 @@ int sim_fork_init(void);
 /* run in a forked child after the machines froze (the runtime forgets
  * its control socket and report there), or NULL */
 extern void (*sim_fork_child_hook)(void);
+/*
+ * sim_fork_alloc_hook(true) before a fork, (false) after it, in parent and
+ * child: the runtime makes the forking thread allocate where no region
+ * is, or NULL.  In the child, pthread_create (the snapshot server) mallocs
+ * the new thread's DTV before that server exists to serve a fault.
+ */
+extern void (*sim_fork_alloc_hook)(bool private_heap);
 /* forks seen, and pages served to forked children, by this process */
 extern atomic_uint_fast64_t sim_forks, sim_fork_pages;
 

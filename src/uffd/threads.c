@@ -34,7 +34,7 @@ uao_thread_key_create(void)
 }
 
 void
-uao_thread_start(void)
+uao_thread_register(void)
 {
 	int tid = (int)gettid();
 
@@ -48,8 +48,21 @@ uao_thread_start(void)
 			break;
 		}
 	}
+}
+
+void
+uao_thread_start(void)
+{
+	/*
+	 * The setup first: under `uao run' it is the thread's first call
+	 * into jemalloc, which makes the thread's cache from arena 0 --
+	 * region memory once the program has used it.  Those faults are
+	 * served like a program thread's; once registered they would be a
+	 * uao thread faulting on region memory.
+	 */
 	if (uao_thread_setup_extra != NULL)
 		uao_thread_setup_extra();
+	uao_thread_register();
 }
 
 bool

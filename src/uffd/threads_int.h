@@ -20,11 +20,20 @@
 #define UAO_THREADS_MAX 256
 
 /*
- * uao_thread_start: register the calling thread as a uao thread (it is
- * unregistered when it exits), then run the preload runtime's setup
- * (uao_thread_setup_extra) if any.  Installed as uvm_thread_hook.
+ * uao_thread_start: run the preload runtime's setup (uao_thread_setup_extra)
+ * if any, then register the calling thread as a uao thread (it is
+ * unregistered when it exits).  Installed as uvm_thread_hook.
+ * => the setup may fault on region memory (see threads.c): a thread that
+ *    is the only one to serve some faults uses uao_thread_register.
  */
 void uao_thread_start(void);
+
+/*
+ * uao_thread_register: register the calling thread, with no setup: for a
+ * thread that never allocates (a forked child's snapshot server, which
+ * alone serves that child's faults).
+ */
+void uao_thread_register(void);
 
 /* the runtime's own per-thread setup (allocator arena), or NULL */
 extern void (*uao_thread_setup_extra)(void);
