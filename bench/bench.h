@@ -134,6 +134,7 @@ struct kswap {
 int kswap_setup(struct kswap *, const char *dir, uint64_t size, uint64_t ram);
 int kswap_enter(struct kswap *, int pid);
 void kswap_cleanup(struct kswap *);
+int kswap_reap(void);
 int prewrite_file(const char *path, uint64_t size);
 int drop_caches(void);
 int vmstat_swap(uint64_t *in, uint64_t *out);

@@ -2,14 +2,15 @@
  * floors.c: the raw floors a swap-in cannot beat, measured in the same
  * run as the workloads: a 4 KiB O_DIRECT random read of the swap file
  * through io_uring at queue depth 1 and 32, and the bare userfaultfd
- * round trip (a thread touches a missing page, a handler thread reads
- * the message and resolves it with UFFDIO_COPY of 4 KiB, or with
- * UFFDIO_ZEROPAGE), with nothing of uao in between.
+ * round trip (a thread touches a missing page, a handler thread polls
+ * the userfaultfd, reads the message and resolves it with UFFDIO_COPY of
+ * 4 KiB, or with UFFDIO_ZEROPAGE), with nothing of uao in between.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
 #include <linux/userfaultfd.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,9 +88,9 @@ out:
 
 struct uf {
 	int u_fd;
+	int u_stop[2]; /* a pipe: readable when the handler must stop */
 	int u_zero;
 	void *u_src;
-	volatile int u_stop;
 };
 
 static void *
@@ -97,15 +98,21 @@ uf_handler(void *arg)
 {
 	struct uf *u = arg;
 	struct uffd_msg msg;
+	struct pollfd pfd[2] = { { .fd = u->u_fd, .events = POLLIN },
+		{ .fd = u->u_stop[0], .events = POLLIN } };
 
 	for (;;) {
-		ssize_t n = read(u->u_fd, &msg, sizeof(msg));
-		if (n != sizeof(msg)) {
-			if (n < 0 && errno == EINTR)
+		/* poll, as a real handler must; then one read */
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
 				continue;
-			return NULL; /* closed */
+			return NULL;
 		}
-		if (msg.event != UFFD_EVENT_PAGEFAULT)
+		if (pfd[1].revents & POLLIN)
+			return NULL;
+		/* EAGAIN: nothing there after all; short reads cannot be */
+		if (read(u->u_fd, &msg, sizeof(msg)) != sizeof(msg) ||
+		    msg.event != UFFD_EVENT_PAGEFAULT)
 			continue;
 		uint64_t a = msg.arg.pagefault.address & ~(PAGE - 1);
 		if (u->u_zero) {
@@ -122,7 +129,8 @@ uf_handler(void *arg)
 
 /*
  * uffd_floor: n pages touched in turn by this thread, each resolved by
- * a handler thread blocked in read(2) on the userfaultfd.
+ * a handler thread in poll(2) + read(2) on the userfaultfd, as uao's
+ * handlers do.
  * => 0 or -errno (no userfaultfd here).
  */
 static int
@@ -136,7 +144,7 @@ uffd_floor(uint64_t n, int zero, struct hist *h)
 	size_t len = n * PAGE;
 	int err = 0;
 
-	u.u_fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+	u.u_fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (u.u_fd < 0)
 		return -errno;
 	if (ioctl(u.u_fd, UFFDIO_API, &api) < 0) {
@@ -161,6 +169,10 @@ uffd_floor(uint64_t n, int zero, struct hist *h)
 		err = -errno;
 		goto out;
 	}
+	if (pipe2(u.u_stop, O_CLOEXEC) < 0) {
+		err = -errno;
+		goto out;
+	}
 	pthread_create(&tid, NULL, uf_handler, &u);
 	for (uint64_t i = 0; i < n; i++) {
 		uint64_t t0 = now_ns();
@@ -170,10 +182,11 @@ uffd_floor(uint64_t n, int zero, struct hist *h)
 			*(volatile char *)(p + i * PAGE) = 1;
 		hist_add(h, now_ns() - t0);
 	}
-	/* closing the fd ends the handler's read with an error */
 	ioctl(u.u_fd, UFFDIO_UNREGISTER, &reg.range);
-	pthread_cancel(tid);
+	(void)!write(u.u_stop[1], "x", 1);
 	pthread_join(tid, NULL);
+	close(u.u_stop[0]);
+	close(u.u_stop[1]);
 out:
 	close(u.u_fd);
 	munmap(p, len);

@@ -5,7 +5,9 @@
  * to the same RAM limit uao gets.  kswap_cleanup undoes all of it and
  * uses only async-signal-safe calls, so the signal handler may run it.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +201,73 @@ kswap_cleanup(struct kswap *k)
 		unlink(k->k_path);
 		k->k_path[0] = '\0';
 	}
+}
+
+static int
+dead(const char *num)
+{
+	char *end;
+	long pid = strtol(num, &end, 10);
+
+	return pid > 0 && *end == '\0' && kill((pid_t)pid, 0) < 0 &&
+	    errno == ESRCH;
+}
+
+/*
+ * kswap_reap: undo what an earlier uao-bench left behind when it died
+ * without cleaning up (SIGKILL, a sanitizer abort): swap files of ours
+ * still on, and cgroups of ours, whose owner pid is gone.
+ * => returns how many it removed.
+ */
+int
+kswap_reap(void)
+{
+	static const char *const cgdirs[] = { "/sys/fs/cgroup/memory",
+		"/sys/fs/cgroup" };
+	char line[1200], path[1100];
+	const char *tag;
+	int n = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/swaps", "re")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (sscanf(line, "%1099s", path) != 1 ||
+			    (tag = strstr(path, "/uao-bench-kswap.")) == NULL ||
+			    !dead(tag + strlen("/uao-bench-kswap.")))
+				continue;
+			if (swapoff(path) == 0) {
+				unlink(path);
+				fprintf(stderr,
+				    "uao-bench: removed stale swap "
+				    "%s\n",
+				    path);
+				n++;
+			}
+		}
+		fclose(f);
+	}
+	for (int i = 0; i < 2; i++) {
+		DIR *d = opendir(cgdirs[i]);
+		struct dirent *de;
+		if (d == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, "uao-bench.", 10) != 0 ||
+			    !dead(de->d_name + 10))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", cgdirs[i],
+			    de->d_name);
+			if (rmdir(path) == 0) {
+				fprintf(stderr,
+				    "uao-bench: removed stale "
+				    "cgroup %s\n",
+				    path);
+				n++;
+			}
+		}
+		closedir(d);
+	}
+	return n;
 }
 
 /* drop_caches: sync, then drop the page cache, dentries and inodes */

@@ -141,6 +141,11 @@ run_child(int m, struct opts *o, struct shared *sh, int *cmdw, int *ackr)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		/* the parent's clean-up is the parent's alone */
+		signal(SIGQUIT, SIG_DFL);
+		signal(SIGABRT, SIG_DFL);
+		signal(SIGSEGV, SIG_DFL);
+		signal(SIGBUS, SIG_DFL);
 		child_main(m, o, sh, cmd[0], ack[1], uswap);
 		_exit(0);
 	}
@@ -246,8 +251,15 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGQUIT, &sa, NULL);
+	/* a crash (or a sanitizer's abort) must not leave swap on either */
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGABRT, &sa, NULL);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
 
-	if (geteuid() != 0)
+	if (geteuid() == 0)
+		kswap_reap();
+	else
 		fprintf(stderr,
 		    "uao-bench: not root: cannot drop caches, "
 		    "swapon or make cgroups\n");
