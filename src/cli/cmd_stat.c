@@ -197,8 +197,16 @@ cmd_swapctl(int argc, char **argv)
 			swapctl_fail(pid, argv[2], argv[3], -ENXIO);
 		rq.cq_op = CTL_SWAP_REMOVE;
 		rq.cq_id = id;
+	} else if (strcmp(argv[2], "--list") != 0 &&
+	    strcmp(argv[2], "--add") != 0 && strcmp(argv[2], "--remove") != 0) {
+		die(EXIT_USAGE,
+		    "swapctl: unknown option %s (--list, --add "
+		    "FILE[:SIZE][:prio=N], --remove FILE|ID)",
+		    argv[2]);
 	} else {
-		die(EXIT_USAGE, "swapctl: bad arguments after %s", argv[1]);
+		die(EXIT_USAGE, "swapctl %s: %s", argv[2],
+		    strcmp(argv[2], "--list") == 0 ? "takes no argument"
+						   : "takes one argument");
 	}
 	ctl_or_die(pid, &rq, &rep);
 	if (rep.cr_error != 0)
