@@ -3,13 +3,14 @@
 # that every side ran and verified every byte, and that nothing is left
 # behind: no swap on in /proc/swaps, no uao-bench cgroup, no swap file.
 # No timing is asserted.  Skips (77) without root or userfaultfd.
-bench=${1:?usage: smoke.sh path/to/uao-bench}
+bench=${1:?usage: smoke.sh path/to/uao-bench [uao-bench options]}
+shift
 [ "$(id -u)" = 0 ] || { echo "SKIP: uao-bench needs root"; exit 77; }
 dir=$(mktemp -d "${MESON_BUILD_ROOT:-.}/bench-smoke.XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$bench" --quick --dir "$dir" --json "$dir/out.json" --plot "$dir/p.svg" \
+"$bench" --quick "$@" --dir "$dir" --json "$dir/out.json" --plot "$dir/p.svg" \
     >"$dir/out.txt" 2>"$dir/err.txt"
 rc=$?
 cat "$dir/out.txt" "$dir/err.txt"
