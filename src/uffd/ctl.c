@@ -115,7 +115,7 @@ preload_fill_report(struct uao_sim *sim, struct ctl_report *rep)
 	rep->cr_mmaps_adopted = adopted;
 	rep->cr_mmaps_skipped = skipped;
 	rep->cr_forks = atomic_load(&sim_forks);
-	rep->cr_fork_pages = atomic_load(&sim_fork_pages);
+	rep->cr_fork_pages = sim_fork_pages_served();
 }
 
 static void

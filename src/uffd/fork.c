@@ -58,7 +58,12 @@
 
 void (*sim_fork_child_hook)(void);
 void (*sim_fork_alloc_hook)(bool);
-atomic_uint_fast64_t sim_forks, sim_fork_pages;
+atomic_uint_fast64_t sim_forks;
+/*
+ * Pages served to forked children: the children's snapshot servers count
+ * them, so the counter lives in a shared page the parent reads too.
+ */
+static atomic_uint_fast64_t *fork_pages;
 
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 static int fork_pipe[2] = { -1, -1 };
@@ -270,7 +275,8 @@ snap_fault(struct uao_sim *sim, char *addr, char *buf)
 	} else {
 		snap_zero(sim->us_snapfd, page);
 	}
-	atomic_fetch_add(&sim_fork_pages, 1);
+	if (fork_pages != NULL)
+		atomic_fetch_add(fork_pages, 1);
 out:
 	served_set(r, pageidx);
 	region_release(r);
@@ -503,9 +509,19 @@ fork_child(void)
 
 static int fork_init_error;
 
+uint64_t
+sim_fork_pages_served(void)
+{
+	return fork_pages != NULL ? atomic_load(fork_pages) : 0;
+}
+
 static void
 fork_init_once(void)
 {
+	void *p = sys_mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	fork_pages = p != MAP_FAILED ? p : NULL;
 	fork_init_error =
 	    -pthread_atfork(fork_prepare, fork_parent, fork_child);
 }

@@ -68,7 +68,9 @@ extern void (*sim_fork_child_hook)(void);
  */
 extern void (*sim_fork_alloc_hook)(bool private_heap);
 /* forks seen, and pages served to forked children, by this process */
-extern atomic_uint_fast64_t sim_forks, sim_fork_pages;
+extern atomic_uint_fast64_t sim_forks;
+/* pages served to forked children (counted in the children, seen here) */
+uint64_t sim_fork_pages_served(void);
 
 /*
  * The interposer's registry of live instances.
