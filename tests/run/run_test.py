@@ -161,7 +161,7 @@ def pair(tmp, name, argv, ram, extra=(), stdin_path=None, env=None,
 # ---------------------------------------------------------------- cases
 
 def case_python(tmp, slow):
-    mib, ram = (480, "64M") if slow else (200, "48M")
+    mib, ram = (480, "64M") if slow else (160, "48M")
     say("python3 objects.py %d MiB (seed %d)" % (mib, SEED))
     pair(tmp, "python", [PY, os.path.join(SRC, "objects.py"), str(mib),
                          str(SEED)], ram)
@@ -185,7 +185,7 @@ def make_sort_input(path, nbytes, seed, long_lines):
 
 def case_sort(tmp, slow):
     # a large -S buffer: sort keeps it all in memory, which is what pages
-    nbytes = 150 * 1000 * 1000
+    nbytes = 150 * 1000 * 1000 if slow else 120 * 1000 * 1000
     path = os.path.join(tmp, "input.txt")
     make_sort_input(path, nbytes, SEED, long_lines=not slow)
     say("sort -S 200M of %d MB (%s lines, seed %d)"
@@ -200,7 +200,7 @@ def case_sqlite(tmp, slow):
     if sqlite is None:
         say("SKIP: no sqlite3")
         sys.exit(SKIP)
-    orders = 300000 if slow else 40000
+    orders = 300000 if slow else 25000
     with open(os.path.join(SRC, "workload.sql")) as f:
         sql = f.read().replace(":ORDERS", str(orders))
     script = os.path.join(tmp, "workload.sql")
@@ -252,7 +252,7 @@ def case_threads(tmp, slow):
 
 
 def case_forks(tmp, slow):
-    mib = 160 if slow else 64
+    mib = 160 if slow else 48
     say("forks.py %d MiB: fork, a child reading the parent's memory, "
         "sh -c and subprocess children" % mib)
     rep = pair(tmp, "forks", [PY, os.path.join(SRC, "forks.py"), str(mib)],
