@@ -15,7 +15,7 @@ usage(FILE *f)
 	      "               [--stats FILE|-] [--json] -- PROGRAM [ARGS...]\n"
 	      "       uao stat [--json] [--check] PID\n"
 	      "       uao swapctl PID --list | --add FILE[:SIZE][:prio=N] | "
-	      "--remove FILE\n"
+	      "--remove FILE|ID\n"
 	      "       uao bench [options]        (see README.md)\n"
 	      "       uao stress swapoff [options]\n",
 	    f);
