@@ -430,6 +430,16 @@ pmap_op_follows(const struct pmap_op *a, const struct pmap_op *b)
 {
 	if (a->po_kind != b->po_kind || a->po_addr + PAGE_SIZE != b->po_addr)
 		return false;
+	if (a->po_kind == OP_DISCARD)
+		return true; /* madvise spans mappings */
+	/*
+	 * UFFDIO_COPY and UFFDIO_MOVE act within one mapping (VMA): two
+	 * regions may be adjacent in memory, and a run across them would
+	 * fail on its first page as if the program had unmapped it.
+	 */
+	if (a->po_pg == NULL || b->po_pg == NULL ||
+	    a->po_pg->uobject != b->po_pg->uobject)
+		return false;
 	if (a->po_kind != OP_ENTER)
 		return true;
 	if (a->po_src != b->po_src || a->po_wp != b->po_wp)
@@ -472,6 +482,16 @@ pmap_enter_failed(struct pmap_uffd *pu, struct pmap_op *op, int err)
 	}
 }
 
+/* pmap_run_done: an enter was issued: its source is not needed now */
+static void
+pmap_run_done(struct pmap_uffd *pu, struct pmap_op *op)
+{
+	if (op->po_src == SRC_STAGE)
+		stage_release(pu, op->po_stage, 1, true);
+	if (op->po_src == SRC_BOUNCE && pmap_self != NULL)
+		pmap_self->pt_bounce_busy--;
+}
+
 static void
 pmap_run_enter(struct pmap_uffd *pu, struct pmap_op *ops, int n)
 {
@@ -503,6 +523,19 @@ pmap_run_enter(struct pmap_uffd *pu, struct pmap_op *ops, int n)
 	}
 
 	k = (int)(done / PAGE_SIZE);
+	if (k < n && err == ENOENT && n > 1) {
+		/*
+		 * The run may cross a mapping boundary inside one region
+		 * (the program mprotect'ed part of it): page k is lost only
+		 * if it fails on its own.
+		 */
+		for (int i = 0; i < k; i++)
+			pmap_run_done(pu, &ops[i]);
+		pmap_run_enter(pu, ops + k, 1);
+		if (k + 1 < n)
+			pmap_run_enter(pu, ops + k + 1, n - k - 1);
+		return;
+	}
 	if (k < n) {
 		pmap_enter_failed(pu, &ops[k], err);
 		/* the rest of the run, after the page that failed */
@@ -510,12 +543,8 @@ pmap_run_enter(struct pmap_uffd *pu, struct pmap_op *ops, int n)
 			pmap_run_enter(pu, ops + k + 1, n - k - 1);
 		n = k + 1;
 	}
-	for (int i = 0; i < n; i++) {
-		if (ops[i].po_src == SRC_STAGE)
-			stage_release(pu, ops[i].po_stage, 1, true);
-		if (ops[i].po_src == SRC_BOUNCE && pmap_self != NULL)
-			pmap_self->pt_bounce_busy--;
-	}
+	for (int i = 0; i < n; i++)
+		pmap_run_done(pu, &ops[i]);
 }
 
 /*
