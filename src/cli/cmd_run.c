@@ -55,7 +55,7 @@ struct run_opts {
 	int ro_nswap;
 	const char *ro_stats; /* NULL: stderr */
 	bool ro_json;
-	const char *ro_inject;
+	char ro_inject[1024]; /* UAO_INJECT: entries, one per line */
 };
 
 static pid_t run_child;
@@ -408,7 +408,7 @@ run_environment(const struct run_opts *o, const char *report_sock)
 		    (unsigned long long)RUN_DEFAULT_SWAP);
 	setenv("UAO_SWAP", buf, 1);
 	setenv("UAO_REPORT", report_sock, 1);
-	if (o->ro_inject != NULL)
+	if (o->ro_inject[0] != '\0')
 		setenv("UAO_INJECT", o->ro_inject, 1);
 }
 
@@ -457,6 +457,34 @@ report_drain(int lfd, struct ctl_report *reps, int n)
 		close(conn);
 	}
 	return n;
+}
+
+/*
+ * inject_add: one --inject "DEV r|w NTH PPM" (DEV: the index of a swap
+ * device in --swap order, from 0; NTH: fail the nth page transferred,
+ * 0 = none; PPM: fail that many pages per million), checked here so a
+ * bad one is named before the program starts.
+ */
+static void
+inject_add(struct run_opts *o, const char *spec)
+{
+	unsigned long long nth, ppm;
+	int dev, end = 0;
+	char rw;
+
+	if (sscanf(spec, "%d %c %llu %llu%n", &dev, &rw, &nth, &ppm, &end) !=
+		4 ||
+	    spec[end] != '\0' || dev < 0 || (rw != 'r' && rw != 'w') ||
+	    ppm > 1000000)
+		die(EXIT_USAGE,
+		    "--inject \"%s\": want \"DEV r|w NTH PPM\" (e.g. \"0 r 20 "
+		    "0\")",
+		    spec);
+	if (strlen(o->ro_inject) + strlen(spec) + 2 > sizeof(o->ro_inject))
+		die(EXIT_USAGE, "--inject \"%s\": too many entries", spec);
+	if (o->ro_inject[0] != '\0')
+		strcat(o->ro_inject, "\n");
+	strcat(o->ro_inject, spec);
 }
 
 static void
@@ -525,7 +553,7 @@ run_usage_opts(int argc, char **argv, struct run_opts *o, int *firstp)
 			o->ro_json = true;
 			break;
 		case 'i':
-			o->ro_inject = optarg;
+			inject_add(o, optarg);
 			break;
 		default:
 			die(EXIT_USAGE, "run: bad option (see uao --help)");

@@ -12,12 +12,14 @@ usage(FILE *f)
 {
 	fputs("usage: uao run [--ram SIZE] [--swap FILE[:SIZE][:prio=N]]... "
 	      "[--handlers N]\n"
-	      "               [--stats FILE|-] [--json] -- PROGRAM [ARGS...]\n"
+	      "               [--stats FILE|-] [--json] [--inject \"DEV r|w "
+	      "NTH PPM\"]...\n"
+	      "               -- PROGRAM [ARGS...]\n"
 	      "       uao stat [--json] [--check] PID\n"
 	      "       uao swapctl PID --list | --add FILE[:SIZE][:prio=N] | "
 	      "--remove FILE|ID\n"
-	      "       uao bench [options]        (see README.md)\n"
-	      "       uao stress swapoff [options]\n",
+	      "       uao stress swapoff [options]     (uao stress swapoff --help)\n"
+	      "benchmarks: build/bench/uao-bench (see README.md)\n",
 	    f);
 }
 
