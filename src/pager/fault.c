@@ -204,6 +204,7 @@ uvm_fault(struct uvm_object *uobj, int pageidx, vm_prot_t access_type,
 	struct vm_page *pages[UVM_FAULT_WINDOW], *pg;
 	int npages, start, centeridx, error, kind, lcv;
 	voff_t off = (voff_t)pageidx << PAGE_SHIFT;
+	bool seq;
 
 	*kindp = FK_STALE;
 	if (pageidx < 0 || pageidx >= uao_npages(uobj))
@@ -244,6 +245,7 @@ again:
 	 */
 	start = pageidx;
 	centeridx = 0;
+	seq = pageidx == uobj->uo_ra_last + 1;
 	npages = 1 + uvm_fault_readahead(uobj, pageidx);
 	if (start + npages > uao_npages(uobj))
 		npages = uao_npages(uobj) - start;
@@ -280,15 +282,30 @@ again:
 	    : pg->mdpage.md_where == MD_ZERO	? FK_ZERO
 						: FK_SOFT;
 	/*
+	 * The next miss of a sequential reader comes right after the last
+	 * page read, not after the centre.
+	 */
+	for (lcv = npages - 1; lcv > 0 && pages[lcv] == NULL; lcv--)
+		continue;
+	uobj->uo_ra_last = pageidx + lcv;
+	/*
 	 * Read-ahead pages stay unmapped on the inactive queue, like
-	 * Linux's swap cache: touching one is a cheap soft fault, which is
-	 * how read-ahead hits are counted; unused, they are the first
-	 * pages freed (clean, with their swap copy).
+	 * Linux's swap cache: touching one is a soft fault, which is how
+	 * read-ahead hits are counted; unused, they are the first pages
+	 * freed (clean, with their swap copy).  But a soft fault here is a
+	 * whole userfaultfd round trip, not the kernel's microsecond: for a
+	 * reader that is going sequentially, the pages are mapped now,
+	 * clean and write-protected, with the centre (counted as
+	 * fault-ahead, not as hits: nobody has touched them yet).
 	 */
 	for (lcv = 1; lcv < npages; lcv++) {
 		if (pages[lcv] == NULL)
 			continue;
 		KASSERT(pages[lcv]->flags & PG_RDAHEAD);
+		if (seq) {
+			pages[lcv]->flags &= ~PG_RDAHEAD;
+			continue;
+		}
 		uvm_lock(&uvm->pq_lock);
 		uvm_pagedeactivate(pages[lcv]);
 		uvm_unlock(&uvm->pq_lock);

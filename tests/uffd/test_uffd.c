@@ -408,8 +408,13 @@ START_TEST(test_readahead)
 	stats(&e, &st);
 	ck_assert_uint_eq(st.pageins, n);
 	ck_assert_uint_gt(st.pageins_readahead, 0);
-	ck_assert_uint_gt(st.readahead_hits, 0);
-	ck_assert_uint_lt(st.by_kind[UAO_FAULT_SWAPIN], n);
+	/*
+	 * A sequential reader's read-ahead pages are mapped with the fault
+	 * (fault_ahead); others wait unmapped and count as hits when used.
+	 */
+	ck_assert_uint_gt(st.readahead_hits + st.fault_ahead, 0);
+	/* one swap-in fault per window, once the window has grown */
+	ck_assert_uint_lt(st.by_kind[UAO_FAULT_SWAPIN], n / 4);
 	stats_ok(&e);
 	ck_assert_int_eq(uao_region_destroy(r), 0);
 	env_fini(&e);
