@@ -18,7 +18,8 @@ usage(FILE *f)
 	      "       uao stat [--json] [--check] PID\n"
 	      "       uao swapctl PID --list | --add FILE[:SIZE][:prio=N] | "
 	      "--remove FILE|ID\n"
-	      "       uao stress swapoff [options]     (uao stress swapoff --help)\n"
+	      "       uao stress swapoff [options]     (uao stress swapoff "
+	      "--help)\n"
 	      "benchmarks: build/bench/uao-bench (see README.md)\n",
 	    f);
 }

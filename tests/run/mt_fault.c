@@ -114,12 +114,12 @@ worker(void *arg)
 		fill(heap, 0, (size_t)t->mt_index * share_pages, share_pages);
 		fill(t->mt_map, 1 + t->mt_index, 0, share_pages);
 		pthread_barrier_wait(&barrier);
-		t->mt_sum = check(t, heap, 0, (size_t)next * share_pages,
-		    share_pages);
+		t->mt_sum =
+		    check(t, heap, 0, (size_t)next * share_pages, share_pages);
 		/* everyone reads thread 0's first pages at once */
 		t->mt_sum ^= check(t, heap, 0, 0, stripe);
-		t->mt_sum ^= check(t, t->mt_map, 1 + t->mt_index, 0,
-		    share_pages);
+		t->mt_sum ^=
+		    check(t, t->mt_map, 1 + t->mt_index, 0, share_pages);
 		pthread_barrier_wait(&barrier);
 	}
 	return NULL;
@@ -159,8 +159,9 @@ main(int argc, char **argv)
 	share_pages = (size_t)mib * 256 / 2 / (size_t)nthreads;
 	if (share_pages == 0)
 		share_pages = 1;
-	printf("mt_fault: %d threads, %zu KiB each in heap and mmap, %d passes, "
-	       "seed %" PRIu64 "\n",
+	printf(
+	    "mt_fault: %d threads, %zu KiB each in heap and mmap, %d passes, "
+	    "seed %" PRIu64 "\n",
 	    nthreads, share_pages * 4, npasses, seed);
 
 	heap = malloc((size_t)nthreads * share_pages * MT_PAGE);
