@@ -519,8 +519,13 @@ uao_put(struct uvm_object *uobj, voff_t start, voff_t stop, int flags)
 					pmap_page_protect(pg, VM_PROT_NONE);
 					pmap_update(uvm->pmap);
 				}
-				/* one the machine could not unmap is kept */
-				if (!pmap_is_mapped(pg)) {
+				/*
+				 * One the machine could not unmap is kept; one
+				 * the program had discarded behind us came back
+				 * lost (MD_ZERO, dirty, no slot): not freeable.
+				 */
+				if (!pmap_is_mapped(pg) &&
+				    (pg->flags & PG_CLEAN) != 0) {
 					uvm_lock(&uvm->pq_lock);
 					uao_pageout_free(pg);
 					uvm_unlock(&uvm->pq_lock);

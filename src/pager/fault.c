@@ -175,14 +175,14 @@ uvm_fault_window(struct uvm_object *uobj, int pageidx, struct vm_page **pps,
  * Read-ahead (step 3) sizes its window per object from how much of the
  * last read-ahead was used, as Linux's swapin_nr_pages does: a hit or a
  * swap-in right after the previous one doubles the window, a miss halves
- * it.  Random access settles at no read-ahead at all.
+ * it.  Random access settles at no read-ahead at all.  seq: the fault is
+ * right after the last page read (uo_ra_last, set by uvm_fault).
  * => object locked.  Returns the pages to read after the centre.
  */
 static int
-uvm_fault_readahead(struct uvm_object *uobj, int pageidx)
+uvm_fault_readahead(struct uvm_object *uobj, bool seq)
 {
 	int hits = uobj->uo_ra_hits, win = uobj->uo_ra_win;
-	bool seq = pageidx == uobj->uo_ra_last + 1;
 
 	if (seq || (hits > 0 && hits * 2 >= win))
 		win = win == 0 ? 2 : win * 2;
@@ -192,7 +192,6 @@ uvm_fault_readahead(struct uvm_object *uobj, int pageidx)
 		win = UVM_FAULT_WINDOW - 1;
 	uobj->uo_ra_win = win;
 	uobj->uo_ra_hits = 0;
-	uobj->uo_ra_last = pageidx;
 	return win;
 }
 
@@ -246,7 +245,7 @@ again:
 	start = pageidx;
 	centeridx = 0;
 	seq = pageidx == uobj->uo_ra_last + 1;
-	npages = 1 + uvm_fault_readahead(uobj, pageidx);
+	npages = 1 + uvm_fault_readahead(uobj, seq);
 	if (start + npages > uao_npages(uobj))
 		npages = uao_npages(uobj) - start;
 	memset(pages, 0, sizeof(pages));
