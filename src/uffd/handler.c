@@ -148,6 +148,7 @@ handler_main(void *arg)
 	struct pollfd pfd[2];
 
 	uao_thread_start();
+	atomic_fetch_add(&sim->us_handlers_ready, 1);
 	pfd[0].fd = sim->us_fd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sim->us_stopfd;
@@ -180,6 +181,12 @@ handler_main(void *arg)
 	return NULL;
 }
 
+/*
+ * handler_start: start the fault handlers, and return once every one is
+ * past its setup (uao_thread_start).  A handler's setup may fault on
+ * region memory (its first jemalloc call); only the other handlers could
+ * serve that, so none may be left in setup once regions hold data.
+ */
 int
 handler_start(struct uao_sim *sim)
 {
@@ -193,6 +200,8 @@ handler_start(struct uao_sim *sim)
 			return -error;
 		}
 	}
+	while (atomic_load(&sim->us_handlers_ready) < sim->us_nhandlers)
+		usleep(100);
 	return 0;
 }
 

@@ -27,6 +27,7 @@ struct uao_sim {
 	int us_oom_action;    /* I */
 	int us_nhandlers;     /* I */
 	pthread_t us_handlers[SIM_MAX_HANDLERS]; /* I */
+	atomic_int us_handlers_ready; /* a: handlers past their setup */
 	struct region_table us_regions;
 	atomic_uint_fast64_t us_unknown; /* a: faults outside any region */
 	/*
