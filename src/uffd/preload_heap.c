@@ -241,6 +241,8 @@ static __thread unsigned heap_fork_arena
     __attribute__((tls_model("initial-exec")));
 static __thread bool heap_fork_tcache
     __attribute__((tls_model("initial-exec")));
+static __thread bool heap_fork_switched
+    __attribute__((tls_model("initial-exec")));
 
 void
 preload_heap_fork_alloc(bool private_heap)
@@ -250,17 +252,19 @@ preload_heap_fork_alloc(bool private_heap)
 
 	if (private_heap) {
 		sz = sizeof(heap_fork_arena);
-		if (mallctl("thread.arena", &heap_fork_arena, &sz,
-			&heap_private_arena, sizeof(heap_private_arena)) != 0)
-			heap_fork_arena = heap_private_arena;
+		/* on failure nothing changed, and nothing is to restore */
+		heap_fork_switched =
+		    mallctl("thread.arena", &heap_fork_arena, &sz,
+			&heap_private_arena, sizeof(heap_private_arena)) == 0;
 		sz = sizeof(heap_fork_tcache);
 		if (mallctl("thread.tcache.enabled", &heap_fork_tcache, &sz,
 			&off, sizeof(off)) != 0)
 			heap_fork_tcache = false;
 		return;
 	}
-	mallctl("thread.arena", NULL, NULL, &heap_fork_arena,
-	    sizeof(heap_fork_arena));
+	if (heap_fork_switched)
+		mallctl("thread.arena", NULL, NULL, &heap_fork_arena,
+		    sizeof(heap_fork_arena));
 	if (heap_fork_tcache)
 		mallctl("thread.tcache.enabled", NULL, NULL, &heap_fork_tcache,
 		    sizeof(heap_fork_tcache));
