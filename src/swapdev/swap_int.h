@@ -100,9 +100,10 @@ struct swap_data {
 	int sd_swpginuse;	       /* s: allocated slots, all devices */
 	int sd_swpgonly;	       /* s: pages whose only copy is swap */
 	int sd_holds;		       /* s: swap_hold calls outstanding */
-	atomic_uint sd_offgen;	       /* c: odd while a swap_off runs */
-	swap_pagein_fn sd_pagein;      /* I */
-	void *sd_pagein_arg;	       /* I */
+	atomic_uint
+	    sd_offgen; /* a (written under c): odd while a swap_off runs */
+	swap_pagein_fn sd_pagein; /* I */
+	void *sd_pagein_arg;	  /* I */
 };
 
 /* One page of a batched transfer (uvm_swap_io). */
