@@ -620,6 +620,30 @@ START_TEST(test_swapon_twice_eexist)
 }
 END_TEST
 
+/*
+ * A named swap file is locked (flock) while it is a device: another swap
+ * layer -- another uao process, or here a second swap_data -- gets -EBUSY
+ * and leaves it alone; once it is off, the other may take it.
+ */
+START_TEST(test_swapon_locked_ebusy)
+{
+	struct swap_data *sd = swap_create(NULL, NULL);
+	struct swap_data *other = swap_create(NULL, NULL);
+	char p[PATH_MAX];
+	int id;
+
+	tpath(p, "locked");
+	id = swap_on(sd, p, NPAGES(8), 0, 0, NULL);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_eq(swap_on(other, p, 0, 0, 0, NULL), -EBUSY);
+	ck_assert_int_eq(swap_list(other, NULL, 0), 0);
+	ck_assert_int_eq(swap_off(sd, id, NULL), 0);
+	ck_assert_int_gt(swap_on(other, p, 0, 0, 0, NULL), 0);
+	sd_destroy_all(other);
+	sd_destroy_all(sd);
+}
+END_TEST
+
 START_TEST(test_swapoff_unknown)
 {
 	struct swap_data *sd = swap_create(NULL, NULL);
@@ -2032,6 +2056,7 @@ swapdev_suite(void)
 	tcase_add_test(tc, test_swapon_errors);
 	tcase_add_test(tc, test_swapon_readonly);
 	tcase_add_test(tc, test_swapon_twice_eexist);
+	tcase_add_test(tc, test_swapon_locked_ebusy);
 	tcase_add_test(tc, test_swapoff_unknown);
 	tcase_add_test(tc, test_swapoff_empty);
 	suite_add_tcase(s, tc);
