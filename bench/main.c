@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "cli/size_int.h"
 
 const char *const mode_name[M_N] = { "uao", "kernel", "ram" };
 const char *const phase_name[P_N] = { "setup", "fill", "randread", "randrw",
@@ -61,29 +62,19 @@ on_signal(int sig)
 	_exit(128 + sig);
 }
 
+/* a size option (K/M/G/T suffixes, a multiple of 4 KiB), or exit 2 */
 static uint64_t
-parse_size(const char *s)
+size_opt(const char *opt, const char *s)
 {
-	char *end;
-	double v = strtod(s, &end);
+	uint64_t v;
 
-	switch (*end) {
-	case 'g':
-	case 'G':
-		v *= 1024; /* FALLTHROUGH */
-	case 'm':
-	case 'M':
-	case '\0':
-		v *= 1024; /* FALLTHROUGH */
-	case 'k':
-	case 'K':
-		v *= 1024;
-		break;
-	default:
-		fprintf(stderr, "uao-bench: bad size %s\n", s);
+	if (parse_size(s, &v) != 0 || v == 0 || v % PAGE != 0) {
+		fprintf(stderr,
+		    "uao-bench: %s %s: a size such as 64M (a multiple of 4K)\n",
+		    opt, s);
 		exit(2);
 	}
-	return (uint64_t)v / PAGE * PAGE;
+	return v;
 }
 
 static void
@@ -94,7 +85,7 @@ usage(void)
 	    "                 [--floor-ops N] [--seed N] [--dir DIR]\n"
 	    "                 [--json FILE|-] [--plot FILE.svg] [--quick]\n"
 	    "                 [--no-kernel] [--buffered] [--handlers N]\n"
-	    "  SIZE in MiB, or with K/M/G: defaults --wss 256M --ram 64M\n"
+	    "  SIZE with K/M/G: defaults --wss 256M --ram 64M\n"
 	    "  --dir: where both swap files go (default .): same fs\n");
 	exit(2);
 }
@@ -187,10 +178,10 @@ main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'w':
-			wss = parse_size(optarg);
+			wss = size_opt("--wss", optarg);
 			break;
 		case 'r':
-			ram = parse_size(optarg);
+			ram = size_opt("--ram", optarg);
 			break;
 		case 'n':
 			reads = strtoull(optarg, NULL, 0);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "size_int.h"
 #include "uffd/ctl_proto.h"
 
 #define EXIT_USAGE 2
@@ -18,12 +19,6 @@
 /* die: print "uao: <message>" and exit with status */
 void die(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
-
-/*
- * parse_size: "4096", "64K", "64M", "2G", "1T" (binary units; a trailing
- * "B" or "iB" is allowed).  => 0, or -EINVAL.
- */
-int parse_size(const char *s, uint64_t *out);
 
 /* fmt_bytes: "64.0 MiB" into buf */
 const char *fmt_bytes(char *buf, size_t len, uint64_t bytes);
