@@ -133,6 +133,7 @@ struct kswap {
 };
 int kswap_setup(struct kswap *, const char *dir, uint64_t size, uint64_t ram);
 int kswap_enter(struct kswap *, int pid);
+long kswap_oom_kills(const struct kswap *);
 void kswap_cleanup(struct kswap *);
 int kswap_reap(void);
 int prewrite_file(const char *path, uint64_t size);

@@ -164,6 +164,36 @@ kswap_setup(struct kswap *k, const char *dir, uint64_t size, uint64_t ram)
 	return 0;
 }
 
+/*
+ * kswap_oom_kills: how many tasks the cgroup's own OOM killer has killed
+ * (v2 memory.events, v1 memory.oom_control: the "oom_kill N" line), so a
+ * child that died of SIGKILL can be told apart from one that crashed.
+ * => count, or -1 when the cgroup or the line is not there.
+ */
+long
+kswap_oom_kills(const struct kswap *k)
+{
+	char p[1100], buf[1024], *at;
+	long n = -1;
+	FILE *f;
+
+	if (k->k_cg[0] == '\0')
+		return -1;
+	snprintf(p, sizeof(p), "%s/%s", k->k_cg,
+	    k->k_cgv2 ? "memory.events" : "memory.oom_control");
+	if ((f = fopen(p, "re")) == NULL)
+		return -1;
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		if (strncmp(buf, "oom_kill ", 9) == 0) {
+			at = buf + 9;
+			n = strtol(at, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
 /* kswap_enter: move process pid into the cgroup.  => 0 or -errno */
 int
 kswap_enter(struct kswap *k, int pid)

@@ -219,8 +219,13 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	o.o_wss = wss ? wss : o.o_quick ? 16ULL << 20 : 256ULL << 20;
-	o.o_ram = ram ? ram : o.o_quick ? 4ULL << 20 : 64ULL << 20;
+	/*
+	 * quick: R = 8M, not less: below about 5M the kernel's cgroup
+	 * OOM-kills the child (its page tables, stacks and libc are charged
+	 * to the same limit), which measures nothing.
+	 */
+	o.o_wss = wss ? wss : o.o_quick ? 32ULL << 20 : 256ULL << 20;
+	o.o_ram = ram ? ram : o.o_quick ? 8ULL << 20 : 64ULL << 20;
 	o.o_reads = reads ? reads : o.o_quick ? 2000 : 20000;
 	o.o_floor_n = fops ? fops : o.o_quick ? 200 : 4000;
 	if (o.o_ram < (256 << 10) || o.o_wss < o.o_ram) {
@@ -335,7 +340,17 @@ main(int argc, char **argv)
 				alive[m] = 0;
 				*r = sh[m]->s_res;
 				r->r_failed = 1;
-				if (r->r_msg[0] == '\0')
+				if (r->r_msg[0] == '\0' && m == M_KERNEL &&
+				    WIFSIGNALED(st) &&
+				    WTERMSIG(st) == SIGKILL &&
+				    kswap_oom_kills(&ks) > 0)
+					snprintf(r->r_msg, sizeof(r->r_msg),
+					    "child killed by its cgroup's OOM "
+					    "killer: --ram %lluK is too small "
+					    "for the kernel's own use",
+					    (unsigned long long)(o.o_ram >>
+						10));
+				else if (r->r_msg[0] == '\0')
 					snprintf(r->r_msg, sizeof(r->r_msg),
 					    "child died: %s",
 					    WIFSIGNALED(st)
