@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../pager/kmem_int.h"
+#include "pager/fdguard_int.h"
 #include "swap_int.h"
 
 #define BITS 64
@@ -118,8 +119,7 @@ swap_create(swap_pagein_fn pagein, void *arg)
 static void
 swapdev_free(struct swapdev *sw)
 {
-	if (sw->sw_fd >= 0)
-		close(sw->sw_fd);
+	fd_guard_close(sw->sw_fd);
 	kmem_free(sw->sw_used);
 	kmem_free(sw->sw_bad);
 	kmem_free(sw->sw_held);
@@ -294,7 +294,8 @@ swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,
 		error = -ENOMEM;
 		goto out_unlock;
 	}
-	sw->sw_fd = swapdev_open(path, &size, flags, tmpdir, &swflags);
+	sw->sw_fd =
+	    fd_guard(swapdev_open(path, &size, flags, tmpdir, &swflags));
 	if (sw->sw_fd < 0) {
 		error = sw->sw_fd;
 		goto out_free;

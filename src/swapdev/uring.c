@@ -11,6 +11,7 @@
 
 #include "../pager/sys_int.h"
 #include "../pager/lock_int.h"
+#include "pager/fdguard_int.h"
 #include "uring_int.h"
 
 struct uring_ctx {
@@ -35,6 +36,7 @@ static __thread struct uring_ctx *uring_self
 static void
 uring_ctx_free(struct uring_ctx *uc)
 {
+	fd_unguard(uc->uc_ring.ring_fd);
 	io_uring_queue_exit(&uc->uc_ring);
 	sys_munmap(uc, sizeof(*uc));
 }
@@ -72,6 +74,12 @@ uring_ctx_get(struct uring_ctx **ucp)
 		sys_munmap(uc, sizeof(*uc));
 		return error;
 	}
+	/*
+	 * liburing keeps the number in two fields; the ring is not registered
+	 * (io_uring_register_ring_fd), so both are the descriptor itself.
+	 */
+	uc->uc_ring.ring_fd = fd_guard(uc->uc_ring.ring_fd);
+	uc->uc_ring.enter_ring_fd = uc->uc_ring.ring_fd;
 	uring_self = uc;
 	pthread_setspecific(uring_key, uc);
 	*ucp = uc;

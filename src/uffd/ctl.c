@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pager/fdguard_int.h"
 #include "pager/param_int.h"
 #include "preload_int.h"
 #include "sim_int.h"
@@ -219,7 +220,7 @@ preload_ctl_start(struct uao_sim *sim)
 	error = ctl_socket_path(getpid(), ctl_path, sizeof(ctl_path));
 	if (error != 0)
 		return error;
-	ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ctl_fd = fd_guard(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	if (ctl_fd < 0)
 		return -errno;
 	memset(&sun, 0, sizeof(sun));
@@ -231,7 +232,7 @@ preload_ctl_start(struct uao_sim *sim)
 	if (bind(ctl_fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
 	    listen(ctl_fd, 8) != 0) {
 		error = -errno;
-		close(ctl_fd);
+		fd_guard_close(ctl_fd);
 		ctl_fd = -1;
 		return error;
 	}
@@ -249,8 +250,7 @@ preload_ctl_start(struct uao_sim *sim)
 void
 preload_ctl_forget(void)
 {
-	if (ctl_fd >= 0)
-		close(ctl_fd);
+	fd_guard_close(ctl_fd);
 	ctl_fd = -1;
 	ctl_path[0] = '\0';
 }

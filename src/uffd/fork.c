@@ -43,6 +43,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pager/fdguard_int.h"
 #include "pager/sys_int.h"
 #include "pager/aobj_int.h"
 #include "pager/kmem_int.h"
@@ -89,7 +90,7 @@ watch_release(struct fork_watch *fw)
 {
 	for (int i = 0; i < fw->fw_nsd; i++)
 		swap_unhold(fw->fw_sd[i]);
-	close(fw->fw_fd);
+	fd_guard_close(fw->fw_fd);
 }
 
 static void *
@@ -145,6 +146,8 @@ watch_add(int fd, struct swap_data **sds, int nsd)
 	pthread_mutex_lock(&watch_lock);
 	if (!watcher_started) {
 		if (pipe2(watch_wakefd, O_CLOEXEC | O_NONBLOCK) == 0 &&
+		    (watch_wakefd[0] = fd_guard(watch_wakefd[0])) >= 0 &&
+		    (watch_wakefd[1] = fd_guard(watch_wakefd[1])) >= 0 &&
 		    pthread_create(&t, NULL, watcher_main, NULL) == 0) {
 			pthread_detach(t);
 			watcher_started = true;
@@ -346,13 +349,14 @@ snap_start(struct uao_sim *sim)
 		uvm_panic(__func__,
 		    "forked child: no userfaultfd for its "
 		    "snapshot");
+	fd = fd_guard(fd);
 	sim->us_snapfd = fd;
 
 	if (!sim->us_snapshot) {
 		struct uao_region *r;
 
 		/* the parent's userfaultfd: no use here, and not to be inherited */
-		close(sim->us_fd);
+		fd_guard_close(sim->us_fd);
 		sim->us_fd = -1;
 		LIST_FOREACH(r, &rt->rt_regions, r_list) {
 			size_t words = ((r->r_len >> PAGE_SHIFT) + 63) / 64;
@@ -423,8 +427,13 @@ fork_prepare(void)
 	if (sim_fork_alloc_hook != NULL)
 		sim_fork_alloc_hook(true);
 	sim_registry_wrlock();
-	if (pipe2(fork_pipe, O_CLOEXEC) != 0)
+	if (pipe2(fork_pipe, O_CLOEXEC) != 0) {
 		fork_pipe[0] = fork_pipe[1] = -1;
+	} else {
+		/* the child's end must outlive its close-everything loop */
+		fork_pipe[0] = fd_guard(fork_pipe[0]);
+		fork_pipe[1] = fd_guard(fork_pipe[1]);
+	}
 	for (sim = sim_registry_next(NULL); sim != NULL;
 	     sim = sim_registry_next(sim)) {
 		if (!sim->us_snapshot) {
@@ -471,12 +480,11 @@ fork_parent(void)
 	}
 	sim_registry_unlock();
 	atomic_fetch_add(&sim_forks, 1);
-	if (fork_pipe[1] >= 0)
-		close(fork_pipe[1]);
+	fd_guard_close(fork_pipe[1]);
 	if (nheld > 0 && fork_pipe[0] >= 0)
 		watch_add(fork_pipe[0], held, nheld);
-	else if (fork_pipe[0] >= 0)
-		close(fork_pipe[0]);
+	else
+		fd_guard_close(fork_pipe[0]);
 	if (fork_pipe[0] < 0) {
 		/* no pipe: never learn that the child is gone; keep slots */
 	}
@@ -498,8 +506,7 @@ fork_child(void)
 	/* the parent's watcher and pipes are not ours */
 	nwatches = 0;
 	watcher_started = false;
-	if (fork_pipe[0] >= 0)
-		close(fork_pipe[0]);
+	fd_guard_close(fork_pipe[0]);
 	if (sim_fork_child_hook != NULL)
 		sim_fork_child_hook();
 	/* the snapshot servers run: a fault in here is served now */

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "pager/fdguard_int.h"
 #include "pager/sys_int.h"
 #include "pager/kmem_int.h"
 #include "pager/aobj_int.h"
@@ -1037,7 +1038,8 @@ pmap_uffd_create(int fd, int nframes)
 
 	pu->pu_fd = fd;
 	pu->pu_nstage = nframes;
-	pu->pu_pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	pu->pu_pagemap =
+	    fd_guard(open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
 	uvm_lock_init(&pu->pu_lock);
 	pu->pu_pmap.pm_ops = &pmap_uffd_ops;
 	return &pu->pu_pmap;
@@ -1061,8 +1063,7 @@ pmap_uffd_destroy(struct pmap *pm)
 	if (pm == NULL)
 		return;
 	KASSERT(pu->pu_nused == 0);
-	if (pu->pu_pagemap >= 0)
-		close(pu->pu_pagemap);
+	fd_guard_close(pu->pu_pagemap);
 	sys_munmap(pu->pu_stage, (size_t)pu->pu_nstage * PAGE_SIZE);
 	sys_munmap(pu->pu_zero, (size_t)PMAP_RUN_MAX * PAGE_SIZE);
 	uvm_lock_destroy(&pu->pu_lock);

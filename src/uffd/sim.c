@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pager/fdguard_int.h"
 #include "pager/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/check_int.h"
@@ -103,7 +104,7 @@ uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp)
 	sim->us_oom_action = cfg->oom_action;
 	sim->us_nhandlers =
 	    cfg->handlers ? cfg->handlers : SIM_DEFAULT_HANDLERS;
-	sim->us_fd = sim_open_uffd();
+	sim->us_fd = fd_guard(sim_open_uffd());
 	if (sim->us_fd < 0) {
 		error = sim->us_fd;
 		goto out_free;
@@ -111,7 +112,7 @@ uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp)
 	error = sim_api(sim->us_fd);
 	if (error != 0)
 		goto out_close;
-	sim->us_stopfd = eventfd(0, EFD_CLOEXEC);
+	sim->us_stopfd = fd_guard(eventfd(0, EFD_CLOEXEC));
 	if (sim->us_stopfd < 0) {
 		error = -errno;
 		goto out_close;
@@ -156,9 +157,8 @@ out_pmap:
 out_table:
 	region_table_fini(&sim->us_regions);
 out_close:
-	if (sim->us_stopfd >= 0)
-		close(sim->us_stopfd);
-	close(sim->us_fd);
+	fd_guard_close(sim->us_stopfd);
+	fd_guard_close(sim->us_fd);
 out_free:
 	kmem_free(sim);
 	return error;
@@ -187,8 +187,8 @@ uao_sim_destroy(struct uao_sim *sim)
 	uvm_destroy(sim->us_uvm);
 	pmap_uffd_destroy(sim->us_pmap);
 	region_table_fini(&sim->us_regions);
-	close(sim->us_stopfd);
-	close(sim->us_fd);
+	fd_guard_close(sim->us_stopfd);
+	fd_guard_close(sim->us_fd);
 	kmem_free(sim);
 	return 0;
 }

@@ -30,6 +30,7 @@ UAO = os.environ.get("UAO", "uao")
 SRC = os.environ.get("RUN_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
 MT_FAULT = os.environ.get("MT_FAULT", "")
 STATIC_HELLO = os.environ.get("STATIC_HELLO", "")
+FD_CLOSER = os.environ.get("FD_CLOSER", "")
 SEED = int(os.environ.get("UAO_TEST_SEED", "20261130"))
 SKIP = 77
 
@@ -264,6 +265,22 @@ def case_forks(tmp, slow):
     if "same as before the fork" not in text:
         raise Fail("forks: the child did not read the parent's memory as it "
                    "was at the fork")
+
+
+def case_fds(tmp, slow):
+    """A program that closes every descriptor it did not open (close,
+    close_range, closefrom, dup2 over each), then forks a child that does
+    it again: uao's userfaultfd, swap file, io_uring and fork pipe must
+    survive it, and the memory read back right in parent and child."""
+    if not FD_CLOSER:
+        raise Fail("FD_CLOSER not set")
+    for mode in ("close", "close_range", "closefrom", "dup2"):
+        say("fd_closer 64 MiB %s" % mode)
+        pair(tmp, "fds-" + mode, [FD_CLOSER, "64", mode], "16M")
+        with open(os.path.join(tmp, "fds-%s.uao" % mode)) as f:
+            text = f.read()
+        if text.count(" 0 wrong words") != 3:
+            raise Fail("fds %s: wrong words read back: %r" % (mode, text))
 
 
 def expect_refusal(args, words, what):
@@ -562,6 +579,7 @@ CASES = {
     "sqlite": case_sqlite,
     "threads": case_threads,
     "forks": case_forks,
+    "fds": case_fds,
     "refuse": case_refuse,
     "swapctl": case_swapctl,
     "enomem": case_enomem,
