@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -556,69 +557,108 @@ find_uffd(void)
 
 /*
  * (e) fail-closed: a program that closes every descriptor it does not
- * know (as daemons do) closes the userfaultfd under the handlers.  It
- * must then stop with a message, not read zeros where its data was.
- * What happens today: the next fault wakes a handler, whose read(2) of
- * the descriptor fails (EBADF), and uvm_panic aborts the process with
- * "uao: panic: handler_main: read from the userfaultfd failed".  The
- * child says how many pages read as zeros if it ever gets that far
- * (exit 20).
+ * know (as daemons do) would close the userfaultfd under the handlers.
+ * Through libc (close, close_range, closefrom, dup2 over it) uao's
+ * descriptors are guarded: the calls skip or refuse them (EBADF), and
+ * every page reads back right (uffd_close_refused).  A raw close(2)
+ * system call gets past the guard; then the next fault wakes a handler,
+ * whose read(2) of the descriptor fails (EBADF), and uvm_panic aborts
+ * the process with "uao: panic: handler_main: read from the userfaultfd
+ * failed" (uffd_closed_raw).  The child says how many pages read as
+ * zeros if it ever gets that far (exit 20).
  */
-START_TEST(uffd_closed)
+static int
+uffd_closer_child(bool raw)
 {
-	pid_t pid;
-	int status;
+	const size_t np = 64;
+	struct uao_sim *sim;
+	struct uao_region *r;
+	void *base;
+	int fd, zeros = 0, wrong = 0;
 
-	char err[65536];
-	int fds[2];
+	sim = new_sim(256 << 10, UAO_OOM_KILL);
+	catch_sigbus();
+	add_swap(sim, "e.swap", 1 << 20, 0);
+	uao_region_create(sim, np * PG, &r);
+	base = uao_region_base(r);
+	for (size_t p = 0; p < np; p++)
+		write_page(base, p, 1);
+	uao_region_pageout(r, 0, np * PG);
+	fd = find_uffd();
+	if (fd < 0)
+		return 30;
+	if (raw) {
+		syscall(SYS_close, fd);
+	} else {
+		if (close(fd) != -1 || errno != EBADF)
+			return 31;
+		if (dup2(STDERR_FILENO, fd) != -1 || errno != EBADF)
+			return 32;
+		if (close_range(3, ~0U, 0) != 0)
+			return 33;
+		closefrom(3);
+		if (fcntl(fd, F_GETFD) < 0 || find_uffd() != fd)
+			return 34;
+	}
+	for (size_t p = 0; p < np; p++) {
+		const uint64_t *pg = (const uint64_t *)((char *)base + p * PG);
+		int rv = read_page(base, p, 1);
+
+		if (rv == 1 && pg[0] == 0)
+			zeros++;
+		else if (rv == 1)
+			wrong++;
+	}
+	if (zeros + wrong > 0) {
+		fprintf(stderr,
+		    "uffd closed: %d of %zu paged-out pages read as zeros, "
+		    "%d wrong\n",
+		    zeros, np, wrong);
+		return 20;
+	}
+	return 0;
+}
+
+static int
+run_uffd_closer(bool raw, char *err, size_t errlen)
+{
+	int status, fds[2];
+	pid_t pid;
 
 	ck_assert_int_eq(pipe(fds), 0);
 	ck_assert_int_ge(pid = fork(), 0);
 	if (pid == 0) {
-		const size_t np = 64;
-		struct uao_sim *sim;
-		struct uao_region *r;
-		void *base;
-		int fd, zeros = 0, wrong = 0;
-
 		dup2(fds[1], STDERR_FILENO);
 		close(fds[0]);
-		sim = new_sim(256 << 10, UAO_OOM_KILL);
-
-		catch_sigbus();
-		add_swap(sim, "e.swap", 1 << 20, 0);
-		uao_region_create(sim, np * PG, &r);
-		base = uao_region_base(r);
-		for (size_t p = 0; p < np; p++)
-			write_page(base, p, 1);
-		uao_region_pageout(r, 0, np * PG);
-		fd = find_uffd();
-		if (fd < 0)
-			_exit(30);
-		close(fd);
-		for (size_t p = 0; p < np; p++) {
-			const uint64_t *pg =
-			    (const uint64_t *)((char *)base + p * PG);
-			int rv = read_page(base, p, 1);
-
-			if (rv == 1 && pg[0] == 0)
-				zeros++;
-			else if (rv == 1)
-				wrong++;
-		}
-		if (zeros + wrong > 0) {
-			fprintf(stderr,
-			    "uffd closed: %d of %zu paged-out pages read as "
-			    "zeros, %d wrong\n",
-			    zeros, np, wrong);
-			_exit(20);
-		}
-		_exit(0);
+		close(fds[1]);
+		_exit(uffd_closer_child(raw));
 	}
 	close(fds[1]);
-	drain(fds[0], err, sizeof(err));
+	drain(fds[0], err, errlen);
 	close(fds[0]);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+START_TEST(uffd_close_refused)
+{
+	char err[65536];
+	int status = run_uffd_closer(false, err, sizeof(err));
+
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "closing uao's userfaultfd through libc: status %#x (exit 31-34: "
+	    "a call was not refused or skipped; 20: zeros read): %.300s",
+	    status, err);
+	ck_assert_msg(strstr(err, "refused (EBADF)") != NULL,
+	    "dup2 over uao's descriptor said nothing: %.300s", err);
+}
+END_TEST
+
+START_TEST(uffd_closed_raw)
+{
+	char err[65536];
+	int status = run_uffd_closer(true, err, sizeof(err));
+
 	ck_assert_msg(!(WIFEXITED(status) && WEXITSTATUS(status) == 20),
 	    "the program read zeros after its userfaultfd was closed: %.300s",
 	    err);
@@ -697,7 +737,8 @@ fault_suite(void)
 	tcase_add_test(tc, oom_sigbus);
 	tcase_add_test(tc, swapoff_bad_slots);
 	tcase_add_test(tc, handler_thread_killed);
-	tcase_add_test(tc, uffd_closed);
+	tcase_add_test(tc, uffd_close_refused);
+	tcase_add_test(tc, uffd_closed_raw);
 	suite_add_tcase(s, tc);
 	return s;
 }
