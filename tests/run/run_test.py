@@ -97,6 +97,10 @@ def check_paged(rep, what, need_in=True):
         raise Fail("%s: no page came back from swap" % what)
     if rep["faults"]["io_errors"] != 0 or p["pageout_errors"] != 0:
         raise Fail("%s: I/O errors in the report" % what)
+    if rep["memory"].get("orphan_slots", 0) != 0:
+        raise Fail("%s: %d staging slots held a page nobody owned (a "
+                   "bookkeeping bug, survived)"
+                   % (what, rep["memory"]["orphan_slots"]))
 
 
 def compare(plain, under, what):
