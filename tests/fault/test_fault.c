@@ -643,7 +643,18 @@ run_uffd_closer(bool raw, char *err, size_t errlen)
 START_TEST(uffd_close_refused)
 {
 	char err[65536];
-	int status = run_uffd_closer(false, err, sizeof(err));
+	int status;
+
+#ifdef __SANITIZE_THREAD__
+	/*
+	 * TSan's own close() runs before libuao's and forgets the
+	 * descriptor (its fd table says closed, while the handlers poll
+	 * it): it reports a race and crashes in its poll interceptor.  The
+	 * guard is tested in the plain and ASan builds.
+	 */
+	return;
+#endif
+	status = run_uffd_closer(false, err, sizeof(err));
 
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "closing uao's userfaultfd through libc: status %#x (exit 31-34: "
