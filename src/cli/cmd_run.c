@@ -253,6 +253,12 @@ check_swap(const struct swap_spec *ss)
 		if (access(ss->ss_path, R_OK | W_OK) != 0)
 			die(EXIT_USAGE, "--swap %s: not writable: %s",
 			    ss->ss_path, strerror(errno));
+		/* root may write anything: the mode says what was meant */
+		if (S_ISREG(st.st_mode) && (st.st_mode & 0222) == 0)
+			die(EXIT_USAGE,
+			    "--swap %s: read-only file (mode %04o); "
+			    "chmod u+w it to use it as swap",
+			    ss->ss_path, (unsigned)(st.st_mode & 07777));
 		if (S_ISREG(st.st_mode) && need == 0 && st.st_size < 4096)
 			die(EXIT_USAGE,
 			    "--swap %s: empty file; give a size "

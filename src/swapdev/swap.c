@@ -218,6 +218,14 @@ swapdev_open(const char *path, uint64_t *sizep, int flags, const char *tmpdir,
 		error = -EINVAL;
 		goto out_close;
 	}
+	/*
+	 * A file nobody may write was made read-only on purpose: root's
+	 * open(2) succeeds anyway, but overwriting it is not ours to do.
+	 */
+	if ((st.st_mode & 0222) == 0 && (*swflagsp & SWF_ANON) == 0) {
+		error = -EACCES;
+		goto out_close;
+	}
 	if (*sizep == 0) {
 		if ((*swflagsp & (SWF_ANON | SWF_CREATED)) != 0 ||
 		    st.st_size == 0) {

@@ -588,6 +588,21 @@ START_TEST(test_swapon_readonly)
 		ck_assert_int_eq(st.st_size, (off_t)NPAGES(4));
 		ck_assert_int_eq(stat(q, &st), -1);
 	}
+	/* as root too: the mode says read-only, whoever may write it */
+	if (geteuid() == 0) {
+		struct swap_data *sd = swap_create(NULL, NULL);
+		struct stat st;
+
+		ck_assert_int_eq(swap_on(sd, p, NPAGES(4), 0, 0, NULL),
+		    -EACCES);
+		ck_assert_int_eq(swap_on(sd, p, 0, 0, SWAP_BUFFERED, NULL),
+		    -EACCES);
+		ck_assert_int_eq(swap_list(sd, NULL, 0), 0);
+		ck_assert_int_eq(stat(p, &st), 0);
+		ck_assert_uint_eq(st.st_mode & 07777, 0444);
+		ck_assert_int_eq(st.st_size, (off_t)NPAGES(4));
+		swap_destroy(sd);
+	}
 }
 END_TEST
 
