@@ -2045,6 +2045,73 @@ START_TEST(test_pdaemon_thread)
 END_TEST
 
 /*
+ * Pages holding only zeros are freed by the pagedaemon without a write:
+ * every third page of an object 4x RAM is written with zeros (dirty,
+ * all zero: the kernel's swap would write it), the rest with a pattern.
+ * Under pressure the zero pages go without I/O (pgoutzero, no slot),
+ * the others are written, and every byte reads back; a zero page that
+ * had a stale slot loses it.
+ */
+START_TEST(test_pdaemon_zero_pages)
+{
+	struct harness h;
+	struct uvm *uvm;
+	struct uvm_object *uobj;
+	struct swap_devinfo devs[4];
+	const int nframes = 64, npages = 4 * nframes;
+	uint8_t buf[PAGE_SIZE], want[PAGE_SIZE];
+	uint64_t nwrite = 0, zeros = 0;
+	int ndevs, res, swonly;
+
+	harness_init(&h, nframes);
+	uvm = h.h_uvm;
+	ck_assert_int_gt(harness_swapon(&h, "swap0", 2 * npages, 0), 0);
+	uobj = harness_aobj(&h, npages);
+	ck_assert_int_eq(uvm_pdaemon_start(uvm), 0);
+	for (int i = 0; i < npages; i++) {
+		for (size_t k = 0; k < PAGE_SIZE; k++)
+			buf[k] = i % 3 == 0 ? 0 : pd_byte((size_t)i * 7 + k);
+		ck_assert_int_eq(pmap_mem_access(uobj, (voff_t)i * PAGE_SIZE,
+				     buf, PAGE_SIZE, true),
+		    0);
+		zeros += i % 3 == 0;
+	}
+	/* twice round: the second pass pages out again */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < npages; i++) {
+			ck_assert_int_eq(pmap_mem_access(uobj,
+					     (voff_t)i * PAGE_SIZE, buf,
+					     PAGE_SIZE, false),
+			    0);
+			for (size_t k = 0; k < PAGE_SIZE; k++)
+				want[k] =
+				    i % 3 == 0 ? 0 : pd_byte((size_t)i * 7 + k);
+			ck_assert_msg(memcmp(buf, want, PAGE_SIZE) == 0,
+			    "page %d differs (pass %d)", i, pass);
+		}
+	}
+	uvm_pdaemon_stop(uvm);
+	ndevs = swap_list(uvm->swap, devs, 4);
+	for (int d = 0; d < ndevs; d++)
+		nwrite += devs[d].si_nwrite;
+	/* zero pages were freed without I/O, and never written */
+	ck_assert_uint_gt(stat_of(&uvm->exp.pgoutzero), zeros / 2);
+	ck_assert_uint_eq(stat_of(&uvm->exp.pageouts), nwrite);
+	ck_assert_uint_le(nwrite, (uint64_t)npages - zeros);
+	uvm_lock(&uobj->vmobjlock);
+	for (int i = 0; i < npages; i += 3)
+		ck_assert_int_le(uao_find_swslot(uobj, i), 0);
+	uvm_obj_unlock(uobj);
+	count_pages(uobj, &res, &swonly, NULL);
+	ck_assert_int_le(res + swonly, npages);
+	ck_assert_int_eq(swap_swpgonly(uvm->swap), swonly);
+	harness_check(&h);
+	harness_aobj_free(uobj);
+	harness_fini(&h);
+}
+END_TEST
+
+/*
  * contracts: broken ones abort
  */
 
@@ -2191,6 +2258,7 @@ pager_suite(void)
 
 	tc = new_tcase(s, "pdaemon");
 	tcase_add_test(tc, test_pdaemon_thread);
+	tcase_add_test(tc, test_pdaemon_zero_pages);
 
 	tc = new_tcase(s, "contract");
 	tcase_add_test_raise_signal(tc, test_contract_noswap_slot, SIGABRT);

@@ -209,7 +209,7 @@ struct uao_stats {
 	uint64_t readahead_hits;    /* read-ahead pages then used */
 	uint64_t pageouts;	    /* pages written to swap */
 	uint64_t freed_clean;	    /* freed without I/O: swap copy current */
-	uint64_t freed_zero;	    /* freed without I/O: never written */
+	uint64_t freed_zero;	    /* freed without I/O: all zeros */
 	uint64_t pageout_errors;    /* writes that failed (page kept) */
 	uint64_t pd_passes;
 	uint64_t deactivated;

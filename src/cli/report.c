@@ -110,7 +110,7 @@ print_text(FILE *f, const struct ctl_report *r)
 	    s->pageins, s->pageins_readahead, s->readahead_hits, s->pageouts);
 	fprintf(f,
 	    "           freed without I/O: %" PRIu64 " clean, %" PRIu64
-	    " never written; %" PRIu64 " write errors\n",
+	    " all zeros; %" PRIu64 " write errors\n",
 	    s->freed_clean, s->freed_zero, s->pageout_errors);
 	fprintf(f,
 	    "  swap     %" PRIu64 " of %" PRIu64

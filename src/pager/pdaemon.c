@@ -135,6 +135,23 @@ pd_balance(struct uvm *uvm)
 }
 
 /*
+ * pd_is_zero: does the unmapped page pg hold only zeros?  Then there is
+ * nothing to write: with its slot dropped, the next touch zero-fills it.
+ * Besides pages never mapped (MD_ZERO), this finds pages the program
+ * only read (mapped as the shared zero page) and pages it wrote zeros
+ * to; the kernel's swap writes those (zram and zswap do not).
+ * => object locked; pg unmapped
+ */
+static bool
+pd_is_zero(struct vm_page *pg)
+{
+	struct pmap *pm = uvm_page_pmap(pg);
+
+	return pm->pm_ops->pmo_page_is_zero != NULL &&
+	    pm->pm_ops->pmo_page_is_zero(pm, pg);
+}
+
+/*
  * pd_is_candidate: may pg join a pageout cluster?
  * => object and page queues locked
  */
@@ -144,7 +161,7 @@ pd_is_candidate(struct vm_page *pg)
 	return pg != NULL && (pg->pqflags & PQ_INACTIVE) != 0 &&
 	    (pg->flags & (PG_BUSY | PG_CLEAN)) == 0 && !pmap_is_mapped(pg) &&
 	    pg->mdpage.md_where != MD_ZERO && pg->wire_count == 0 &&
-	    pg->loan_count == 0;
+	    pg->loan_count == 0 && !pd_is_zero(pg);
 }
 
 /*
@@ -264,8 +281,14 @@ pd_scan_inactive(struct uvm *uvm, struct pd_scan_result *sr)
 			uao_pageout_free(pg);
 			UVM_STAT_INC(uvm, pgoutclean);
 			sr->sr_freed++;
-		} else if (pg->mdpage.md_where == MD_ZERO && slot == 0) {
-			/* never written since zero-filled: zero-fill again */
+		} else if (slot >= 0 && pg->wire_count == 0 &&
+		    pg->loan_count == 0 && pd_is_zero(pg)) {
+			/*
+			 * All zeros: zero-fill again.  Its slot (a stale copy)
+			 * goes; a bad slot stays, and so does the page, whose
+			 * next read would otherwise be an I/O error.
+			 */
+			uao_dropswap(uobj, (int)(pg->offset >> PAGE_SHIFT));
 			uvm_pagefree(pg);
 			UVM_STAT_INC(uvm, pgoutzero);
 			sr->sr_freed++;

@@ -33,6 +33,8 @@
 #ifndef UAO_PAGER_PMAP_INT_H
 #define UAO_PAGER_PMAP_INT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "param_int.h"
@@ -103,6 +105,12 @@ struct pmap_ops {
 	void (*pmo_pagein_bufs)(struct pmap *, struct vm_page **, int, void **);
 	/* the address to write an unmapped page out from */
 	void *(*pmo_pageout_buf)(struct pmap *, struct vm_page *);
+	/*
+	 * are all of pg's bytes zero?  => pg unmapped (its bytes cannot
+	 * change: the object is locked); reads at most one page, and
+	 * usually one word.
+	 */
+	bool (*pmo_page_is_zero)(struct pmap *, struct vm_page *);
 	/* MD_BOUNCE -> MD_STAGED (the page stays resident, unmapped) */
 	void (*pmo_page_settle)(struct pmap *, struct vm_page *);
 	/* pg is being freed: release its frame memory */
@@ -116,6 +124,19 @@ struct pmap_ops {
 struct pmap {
 	const struct pmap_ops *pm_ops;
 };
+
+/* pmap_bytes_zero: is the page at p all zeros?  (stops at the first word
+ * that is not) */
+static inline bool
+pmap_bytes_zero(const void *p)
+{
+	const uint64_t *w = p;
+
+	for (size_t i = 0; i < PAGE_SIZE / sizeof(*w); i++)
+		if (w[i] != 0)
+			return false;
+	return true;
+}
 
 /*
  * uvm_pmap_page_lost: the machine found that the program discarded a

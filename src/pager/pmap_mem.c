@@ -183,6 +183,19 @@ mem_pageout_buf(struct pmap *pm, struct vm_page *pg)
 	return frame_of(to_mem(pm), pg);
 }
 
+static bool
+mem_page_is_zero(struct pmap *pm, struct vm_page *pg)
+{
+	struct pmap_mem *mp = to_mem(pm);
+	bool zero;
+
+	KASSERT(pg->mdpage.md_where != MD_MAPPED);
+	uvm_lock(&mp->pm_lock);
+	zero = pmap_bytes_zero(frame_of(mp, pg));
+	uvm_unlock(&mp->pm_lock);
+	return zero;
+}
+
 static void
 mem_page_settle(struct pmap *pm, struct vm_page *pg)
 {
@@ -222,6 +235,7 @@ static const struct pmap_ops pmap_mem_ops = {
 	.pmo_refault = mem_refault,
 	.pmo_pagein_bufs = mem_pagein_bufs,
 	.pmo_pageout_buf = mem_pageout_buf,
+	.pmo_page_is_zero = mem_page_is_zero,
 	.pmo_page_settle = mem_page_settle,
 	.pmo_page_free = mem_page_free,
 	.pmo_poison = mem_poison,

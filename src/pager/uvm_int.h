@@ -74,7 +74,7 @@ struct uvmexp {
 	atomic_uint_fast64_t pgswapin_rahit; /* read-ahead pages used */
 	atomic_uint_fast64_t pageouts;	     /* pages written to swap */
 	atomic_uint_fast64_t pgoutclean;     /* freed clean, no I/O */
-	atomic_uint_fast64_t pgoutzero;	     /* freed as never-written zeros */
+	atomic_uint_fast64_t pgoutzero;	     /* freed without I/O: all zeros */
 	atomic_uint_fast64_t pdwrerr;	     /* pageout write errors */
 	atomic_uint_fast64_t pdpasses;	     /* pagedaemon passes */
 	atomic_uint_fast64_t pddeact;	     /* pages deactivated */

@@ -982,6 +982,29 @@ uffd_pageout_buf(struct pmap *pm, struct vm_page *pg)
 	}
 }
 
+/*
+ * A staged page's slot is populated (moved or copied in), so reading it
+ * cannot fault: a slot that maps the shared zero page (a page the
+ * program only read, moved out) reads as zeros like any other.
+ */
+static bool
+uffd_page_is_zero(struct pmap *pm, struct vm_page *pg)
+{
+	struct pmap_uffd *pu = to_uffd(pm);
+
+	if (pg->mdpage.md_pending)
+		return false; /* a queued move-out: not settled, say no */
+	switch (pg->mdpage.md_where) {
+	case MD_ZERO:
+		return true;
+	case MD_STAGED:
+		return pg->mdpage.md_stage >= 0 &&
+		    pmap_bytes_zero(stage_addr(pu, pg->mdpage.md_stage));
+	default:
+		return false;
+	}
+}
+
 static void
 uffd_page_settle(struct pmap *pm, struct vm_page *pg)
 {
@@ -992,9 +1015,9 @@ uffd_page_settle(struct pmap *pm, struct vm_page *pg)
 	slot = stage_alloc(pu, 1, &got);
 	if (slot < 0)
 		uvm_panic(__func__, "staging area full: frames > slots");
-	for (int tries = 0; ioc_copy(pu, stage_addr(pu, slot),
-				pg->mdpage.md_iobuf, PAGE_SIZE, false,
-				&err) != PAGE_SIZE;
+	for (int tries = 0;
+	     ioc_copy(pu, stage_addr(pu, slot), pg->mdpage.md_iobuf, PAGE_SIZE,
+		 false, &err) != PAGE_SIZE;
 	     tries++) {
 		if (err != EEXIST || tries > 0)
 			uvm_panic(__func__,
@@ -1091,6 +1114,7 @@ static const struct pmap_ops pmap_uffd_ops = {
 	.pmo_refault = uffd_refault,
 	.pmo_pagein_bufs = uffd_pagein_bufs,
 	.pmo_pageout_buf = uffd_pageout_buf,
+	.pmo_page_is_zero = uffd_page_is_zero,
 	.pmo_page_settle = uffd_page_settle,
 	.pmo_page_free = uffd_page_free,
 	.pmo_poison = uffd_poison,

@@ -712,6 +712,52 @@ START_TEST(test_orphan_stage_slots)
 }
 END_TEST
 
+/*
+ * Pages that hold only zeros are not written to swap: half the pages of
+ * a region 4x RAM are only read (mapped as the shared zero page), a
+ * quarter written with zeros, a quarter with a pattern.  Under the
+ * pagedaemon only the pattern pages are written (each at most once: read
+ * back, they stay clean), the others are freed as zeros, and all read
+ * back right.
+ */
+START_TEST(test_zero_pages_not_written)
+{
+	const size_t ram_pages = 64, n = 256;
+	struct env e;
+	struct uao_stats st;
+	struct uao_region *r;
+	char *base;
+	size_t npattern = 0;
+	volatile uint64_t sink = 0;
+
+	env_init(&e, ram_pages * TPAGE, 2 * n, 0);
+	r = env_region(&e, n, &base);
+	for (size_t i = 0; i < n; i++) {
+		if (i % 4 == 0) {
+			pat_fill(base + i * TPAGE, i, 5);
+			npattern++;
+		} else if (i % 4 == 1) {
+			memset(base + i * TPAGE, 0, TPAGE);
+		} else {
+			sink += ((volatile uint64_t *)(base + i * TPAGE))[7];
+		}
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++)
+			verify_pages(base, i, 1, i % 4 == 0 ? 5 : 0);
+	}
+	stats(&e, &st);
+	ck_assert_uint_gt(st.pageouts, 0);
+	ck_assert_uint_le(st.pageouts, npattern);
+	ck_assert_uint_gt(st.freed_zero, n / 2);
+	ck_assert_uint_le(st.swap_inuse, npattern);
+	stats_ok(&e);
+	env_check(&e);
+	ck_assert_int_eq(uao_region_destroy(r), 0);
+	env_fini(&e);
+}
+END_TEST
+
 /* munmap of part of a region frees that part; of all, the region */
 START_TEST(test_munmap)
 {
@@ -1140,6 +1186,7 @@ uffd_suite(void)
 	tcase_add_test(tc, test_madv_dontneed);
 	tcase_add_test(tc, test_raw_dontneed_pageout);
 	tcase_add_test(tc, test_orphan_stage_slots);
+	tcase_add_test(tc, test_zero_pages_not_written);
 	tcase_add_test(tc, test_munmap);
 	tcase_add_test(tc, test_mremap);
 	suite_add_tcase(s, tc);
