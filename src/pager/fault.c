@@ -195,13 +195,27 @@ uvm_fault_readahead(struct uvm_object *uobj, bool seq)
 	return win;
 }
 
+/*
+ * uvm_fault_mapped_run: pages from pageidx on that the object's mapping
+ * covers (pmo_mapped_run).  => object locked
+ */
+static int
+uvm_fault_mapped_run(struct uvm_object *uobj, int pageidx)
+{
+	struct pmap *pm = uobj->uo_uvm->pmap;
+
+	if (pm->pm_ops->pmo_mapped_run == NULL)
+		return uao_npages(uobj) - pageidx;
+	return pm->pm_ops->pmo_mapped_run(pm, uobj, pageidx);
+}
+
 int
 uvm_fault(struct uvm_object *uobj, int pageidx, vm_prot_t access_type,
     int *kindp)
 {
 	struct uvm *uvm = uobj->uo_uvm;
 	struct vm_page *pages[UVM_FAULT_WINDOW], *pg;
-	int npages, start, centeridx, error, kind, lcv;
+	int npages, start, centeridx, error, kind, lcv, run;
 	voff_t off = (voff_t)pageidx << PAGE_SHIFT;
 	bool seq;
 
@@ -219,10 +233,20 @@ again:
 		goto done;
 	}
 
+	/* windows end where the mapping does (windows start at pageidx) */
+	run = uvm_fault_mapped_run(uobj, pageidx);
+	if (run == 0) {
+		/* unmapped while the fault was on its way: nothing to map */
+		uvm_obj_unlock(uobj);
+		return -EFAULT;
+	}
+
 	/* step 2: object locked; resident or new pages, no sleeping */
 	for (lcv = 0; lcv < UVM_FAULT_WINDOW; lcv++)
 		pages[lcv] = PGO_DONTCARE;
 	npages = uvm_fault_window(uobj, pageidx, pages, &start);
+	if (npages > run)
+		npages = run;
 	centeridx = pageidx - start;
 	error = uao_get(uobj, (voff_t)start << PAGE_SHIFT, pages, &npages,
 	    centeridx, access_type, 0, PGO_LOCKED);
@@ -248,6 +272,8 @@ again:
 	npages = 1 + uvm_fault_readahead(uobj, seq);
 	if (start + npages > uao_npages(uobj))
 		npages = uao_npages(uobj) - start;
+	if (npages > run)
+		npages = run;
 	memset(pages, 0, sizeof(pages));
 	error = uao_get(uobj, (voff_t)start << PAGE_SHIFT, pages, &npages,
 	    centeridx, access_type, 0, PGO_READAHEAD);

@@ -119,6 +119,15 @@ struct pmap_ops {
 	void (*pmo_poison)(struct pmap *, struct uvm_object *, int);
 	/* background upkeep: release stale frame memory in batches */
 	void (*pmo_reclaim)(struct pmap *);
+	/*
+	 * how many pages from pageidx on the object's mapping still covers
+	 * without a gap (0: pageidx itself is unmapped).  The program may
+	 * have unmapped part of the object's range, and the address there
+	 * may already belong to another mapping: fault-ahead and read-ahead
+	 * must not map pages into it.  NULL: the whole object is mapped.
+	 * => object locked
+	 */
+	int (*pmo_mapped_run)(struct pmap *, struct uvm_object *, int pageidx);
 };
 
 struct pmap {

@@ -58,7 +58,7 @@
 #define FORK_WATCH_MAX 64
 
 void (*sim_fork_child_hook)(void);
-void (*sim_fork_alloc_hook)(bool);
+void (*sim_private_alloc_hook)(bool);
 atomic_uint_fast64_t sim_forks;
 /*
  * Pages served to forked children: the children's snapshot servers count
@@ -424,8 +424,7 @@ fork_prepare(void)
 	struct uao_sim *sim;
 
 	/* first: it may fault on region memory, which needs the handlers */
-	if (sim_fork_alloc_hook != NULL)
-		sim_fork_alloc_hook(true);
+	sim_private_alloc(true);
 	sim_registry_wrlock();
 	if (pipe2(fork_pipe, O_CLOEXEC) != 0) {
 		fork_pipe[0] = fork_pipe[1] = -1;
@@ -488,8 +487,7 @@ fork_parent(void)
 	if (fork_pipe[0] < 0) {
 		/* no pipe: never learn that the child is gone; keep slots */
 	}
-	if (sim_fork_alloc_hook != NULL)
-		sim_fork_alloc_hook(false);
+	sim_private_alloc(false);
 }
 
 static void
@@ -510,8 +508,7 @@ fork_child(void)
 	if (sim_fork_child_hook != NULL)
 		sim_fork_child_hook();
 	/* the snapshot servers run: a fault in here is served now */
-	if (sim_fork_alloc_hook != NULL)
-		sim_fork_alloc_hook(false);
+	sim_private_alloc(false);
 }
 
 static int fork_init_error;

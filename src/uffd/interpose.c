@@ -117,9 +117,12 @@ munmap(void *addr, size_t len)
 {
 	struct uao_sim *sim;
 
-	if (((uintptr_t)addr & PAGE_MASK) == 0 && len > 0) {
+	if (((uintptr_t)addr & PAGE_MASK) == 0 && len > 0 &&
+	    sim_registry_find(addr, len) != NULL) {
+		sim_private_alloc(true);
 		while ((sim = sim_registry_find(addr, len)) != NULL)
 			region_unmap(sim, addr, len);
+		sim_private_alloc(false);
 	}
 	return (int)syscall(SYS_munmap, addr, len);
 }
@@ -137,7 +140,9 @@ madvise(void *addr, size_t len, int advice)
 	case MADV_DONTNEED:
 	case MADV_FREE:
 		/* the range reads as zeros from now on */
+		sim_private_alloc(true);
 		region_discard(sim, addr, len);
+		sim_private_alloc(false);
 		break;
 	case MADV_PAGEOUT:
 		region_pageout(sim, addr, len, false);
@@ -161,11 +166,13 @@ madvise(void *addr, size_t len, int advice)
  * size, so a copy is the simple correct move.  Shrinking in place just
  * forgets the tail.
  */
+static void *region_mremap(struct uao_sim *sim, void *old, size_t oldlen,
+    size_t newlen, int flags, void *fixed);
+
 void *
 mremap(void *old, size_t oldlen, size_t newlen, int flags, ...)
 {
 	struct uao_sim *sim;
-	struct uao_region *r;
 	void *fixed = NULL, *new;
 	va_list ap;
 	int error;
@@ -184,6 +191,23 @@ mremap(void *old, size_t oldlen, size_t newlen, int flags, ...)
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
+	sim_private_alloc(true);
+	new = region_mremap(sim, old, oldlen, newlen, flags, fixed);
+	error = errno;
+	sim_private_alloc(false);
+	errno = error;
+	return new;
+}
+
+/* mremap of region memory.  => the caller allocates privately */
+static void *
+region_mremap(struct uao_sim *sim, void *old, size_t oldlen, size_t newlen,
+    int flags, void *fixed)
+{
+	struct uao_region *r;
+	void *new;
+	int error;
+
 	oldlen = (size_t)round_page(oldlen);
 	newlen = (size_t)round_page(newlen);
 	if (newlen <= oldlen && !(flags & MREMAP_FIXED)) {

@@ -1080,6 +1080,15 @@ uffd_poison(struct pmap *pm, struct uvm_object *uobj, int pageidx)
 		continue;
 }
 
+static int
+uffd_mapped_run(struct pmap *pm, struct uvm_object *uobj, int pageidx)
+{
+	(void)pm;
+	if (uobj->uo_mapping == NULL)
+		return 0;
+	return region_view_run(uobj->uo_mapping, pageidx);
+}
+
 static void
 uffd_reclaim(struct pmap *pm)
 {
@@ -1119,6 +1128,7 @@ static const struct pmap_ops pmap_uffd_ops = {
 	.pmo_page_free = uffd_page_free,
 	.pmo_poison = uffd_poison,
 	.pmo_reclaim = uffd_reclaim,
+	.pmo_mapped_run = uffd_mapped_run,
 };
 
 struct pmap *

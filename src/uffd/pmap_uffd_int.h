@@ -52,6 +52,13 @@ struct pmap_uffd_view {
 	int pv_npages; /* I */
 };
 
+/*
+ * region_view_run: pages from pageidx on that the region owning view pv
+ * still maps without a gap (region.c: the region table's spans).
+ * => takes the region table's lock (a leaf): any other may be held.
+ */
+int region_view_run(struct pmap_uffd_view *pv, int pageidx);
+
 /* pmap_uffd counters, for statistics */
 struct pmap_uffd_stats {
 	uint64_t ps_copy;     /* UFFDIO_COPY calls */

@@ -198,7 +198,7 @@ preload_fork_init(struct uao_sim *sim)
 {
 	(void)sim;
 	sim_fork_child_hook = preload_fork_child;
-	sim_fork_alloc_hook = preload_heap_fork_alloc;
+	sim_private_alloc_hook = preload_heap_private;
 	return sim_fork_init();
 }
 

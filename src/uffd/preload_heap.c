@@ -232,11 +232,16 @@ static const struct kmem_backend priv_backend = { priv_alloc, priv_realloc,
 	priv_free };
 
 /*
- * preload_heap_fork_alloc: around fork(2), the forking thread allocates
+ * preload_heap_private: while on, the calling program thread allocates
  * from the private arena, without its thread cache (whose cached blocks
- * are heap, region memory); afterwards it goes back to its arena and
- * cache.  sim_fork_alloc_hook.
+ * and bins are heap, region memory); afterwards it goes back to its
+ * arena and cache.  The mallctls run before uao takes any lock, so
+ * whatever jemalloc has to touch to switch (the cache it flushes, the
+ * thread's state it brings up to date) faults like any program access.
+ * Nests: only the outermost pair switches.  sim_private_alloc_hook.
  */
+static __thread int heap_private_depth
+    __attribute__((tls_model("initial-exec")));
 static __thread unsigned heap_fork_arena
     __attribute__((tls_model("initial-exec")));
 static __thread bool heap_fork_tcache
@@ -245,11 +250,14 @@ static __thread bool heap_fork_switched
     __attribute__((tls_model("initial-exec")));
 
 void
-preload_heap_fork_alloc(bool private_heap)
+preload_heap_private(bool private_heap)
 {
 	bool off = false;
 	size_t sz;
 
+	if (private_heap ? heap_private_depth++ > 0
+			 : heap_private_depth == 0 || --heap_private_depth > 0)
+		return;
 	if (private_heap) {
 		sz = sizeof(heap_fork_arena);
 		/* on failure nothing changed, and nothing is to restore */

@@ -51,10 +51,10 @@ int preload_heap_init(struct uao_sim *sim, size_t reserve, char *why,
 void preload_heap_bind_thread(void);
 
 /*
- * preload_heap_fork_alloc: true before a fork, false after it (parent and
- * child): the forking thread allocates outside regions meanwhile.
+ * preload_heap_private: true, then false: the calling thread allocates
+ * outside regions meanwhile (see sim_private_alloc_hook).  Nests.
  */
-void preload_heap_fork_alloc(bool private_heap);
+void preload_heap_private(bool private_heap);
 
 /* bytes of the heap region handed to jemalloc so far, and its size */
 void preload_heap_usage(size_t *used, size_t *reserved);

@@ -1,13 +1,17 @@
 /*
  * preload_mmap.c: the program's own anonymous mappings become regions.
  *
- * A private, anonymous, read-write mapping made by the program (directly,
- * or by a library such as CPython's arena allocator) is memory with no
- * file behind it: an aobj.  The runtime maps it as asked, then registers
- * it as a region.  Left alone:
+ * A private, anonymous mapping made by the program (directly, or by a
+ * library such as CPython's arena allocator) is memory with no file
+ * behind it: an aobj.  The runtime maps it as asked, then registers it
+ * as a region.  That includes PROT_NONE reservations, which allocators
+ * such as V8's make writable piecemeal with mprotect: registration
+ * follows the split mappings, and the pager copes with pages it cannot
+ * move out (a range the program made read-only or executable: moved
+ * out they would need a writable mapping, so they stay mapped and the
+ * pagedaemon passes them by).  Left alone:
  *   - shared, file-backed, stack (MAP_STACK, MAP_GROWSDOWN), huge-page
- *     and non-read-write mappings (PROT_NONE reservations are made
- *     writable piecemeal later, which a region does not follow);
+ *     mappings, and mappings made readable but not writable;
  *   - mappings made by jemalloc (its metadata and the private arena) and
  *     by uao itself: they are found by the caller's address;
  *   - glibc's own (thread stacks): glibc maps them through an internal
@@ -103,25 +107,48 @@ caller_excluded(uintptr_t pc)
 	return false;
 }
 
+/* a mapping that is no business of uao's */
+static void *
+mmap_plain(void *addr, size_t len, int prot, int flags, int fd, off_t off,
+    bool count)
+{
+	long p = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+
+	if (p < 0 && p > -4096) {
+		errno = (int)-p;
+		return MAP_FAILED;
+	}
+	if (count)
+		atomic_fetch_add(&mmaps_skipped, 1);
+	return (void *)p;
+}
+
 static void *
 mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
     uintptr_t caller)
 {
 	struct uao_sim *sim = mmap_sim;
 	struct uao_region *r;
-	bool candidate;
+	bool candidate, replacing;
+	int error = 0;
 	long p;
 
 	candidate = sim != NULL && !sim->us_snapshot && !preload_internal &&
 	    !caller_excluded(caller) && (flags & MAP_ANONYMOUS) &&
 	    (flags & MAP_TYPE) == MAP_PRIVATE &&
 	    (flags & (MAP_STACK | MAP_GROWSDOWN | MAP_HUGETLB)) == 0 &&
-	    prot == (PROT_READ | PROT_WRITE) && len > 0;
+	    (prot == (PROT_READ | PROT_WRITE) || prot == PROT_NONE) && len > 0;
 
-	/* the kernel replaces what a fixed mapping covers: so do we */
-	if (sim != NULL &&
+	replacing = sim != NULL &&
 	    (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == MAP_FIXED &&
-	    len > 0) {
+	    len > 0 && sim_registry_find(addr, len) != NULL;
+	if (!candidate && !replacing)
+		return mmap_plain(addr, len, prot, flags, fd, off, sim != NULL);
+
+	/* uao's locks are taken below: see sim_private_alloc_hook */
+	sim_private_alloc(true);
+	if (replacing) {
+		/* the kernel replaces what a fixed mapping covers: so do we */
 		struct uao_sim *owner;
 
 		while ((owner = sim_registry_find(addr, len)) != NULL)
@@ -129,20 +156,22 @@ mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	}
 	p = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 	if (p < 0 && p > -4096) {
-		errno = (int)-p;
+		error = (int)-p;
+	} else if (!candidate) {
+		atomic_fetch_add(&mmaps_skipped, 1);
+	} else {
+		preload_internal++;
+		if (region_create(sim, (void *)p, len, &r) == 0)
+			atomic_fetch_add(&mmaps_adopted, 1);
+		else
+			atomic_fetch_add(&mmaps_skipped, 1); /* plain memory */
+		preload_internal--;
+	}
+	sim_private_alloc(false);
+	if (error != 0) {
+		errno = error;
 		return MAP_FAILED;
 	}
-	if (!candidate) {
-		if (sim != NULL)
-			atomic_fetch_add(&mmaps_skipped, 1);
-		return (void *)p;
-	}
-	preload_internal++;
-	if (region_create(sim, (void *)p, len, &r) == 0)
-		atomic_fetch_add(&mmaps_adopted, 1);
-	else
-		atomic_fetch_add(&mmaps_skipped, 1); /* plain memory then */
-	preload_internal--;
 	return (void *)p;
 }
 

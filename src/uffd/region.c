@@ -2,6 +2,7 @@
  * region.c: regions and the address table (see region_int.h).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,27 @@ span_delete(struct region_table *rt, int at)
 	memmove(&rt->rt_spans[at], &rt->rt_spans[at + 1],
 	    (size_t)(rt->rt_n - at - 1) * sizeof(*rt->rt_spans));
 	rt->rt_n--;
+}
+
+_Static_assert(offsetof(struct uao_region, r_view) == 0,
+    "region_view_run finds the region from its view");
+
+int
+region_view_run(struct pmap_uffd_view *pv, int pageidx)
+{
+	/* the view is the region's first member */
+	struct uao_region *r = (struct uao_region *)pv;
+	struct region_table *rt = &r->r_sim->us_regions;
+	const char *a = pv->pv_base + ((size_t)pageidx << PAGE_SHIFT);
+	int at, n = 0;
+
+	pthread_rwlock_rdlock(&rt->rt_lock);
+	at = span_search(rt, a);
+	if (at < rt->rt_n && rt->rt_spans[at].rs_start <= a &&
+	    rt->rt_spans[at].rs_region == r)
+		n = (int)((rt->rt_spans[at].rs_end - a) >> PAGE_SHIFT);
+	pthread_rwlock_unlock(&rt->rt_lock);
+	return n;
 }
 
 struct uao_region *

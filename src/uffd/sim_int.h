@@ -62,12 +62,25 @@ int sim_fork_init(void);
  * its control socket and report there), or NULL */
 extern void (*sim_fork_child_hook)(void);
 /*
- * sim_fork_alloc_hook(true) before a fork, (false) after it, in parent and
- * child: the runtime makes the forking thread allocate where no region
- * is, or NULL.  In the child, pthread_create (the snapshot server) mallocs
- * the new thread's DTV before that server exists to serve a fault.
+ * sim_private_alloc_hook(true) ... (false): between the two, the calling
+ * program thread allocates where no region is (the runtime's private
+ * arena, no thread cache), or NULL.  Nests.  For program threads that
+ * enter uao: around a fork (in the child, pthread_create of the snapshot
+ * server mallocs the new thread's DTV before that server can serve a
+ * fault), and in the munmap, madvise, mremap and mmap interposers, whose
+ * frees and allocations happen under uao's locks: had jemalloc touched
+ * region memory there (a thread cache is region memory), the fault would
+ * wait for a handler that waits for those locks.
  */
-extern void (*sim_fork_alloc_hook)(bool private_heap);
+extern void (*sim_private_alloc_hook)(bool private_heap);
+
+/* sim_private_alloc: call sim_private_alloc_hook, if there is one */
+static inline void
+sim_private_alloc(bool on)
+{
+	if (sim_private_alloc_hook != NULL)
+		sim_private_alloc_hook(on);
+}
 /* forks seen, and pages served to forked children, by this process */
 extern atomic_uint_fast64_t sim_forks;
 /* pages served to forked children (counted in the children, seen here) */

@@ -287,6 +287,32 @@ def case_fds(tmp, slow):
             raise Fail("fds %s: wrong words read back: %r" % (mode, text))
 
 
+def case_node(tmp, slow):
+    """node (V8): its heap is reserved PROT_NONE and made writable with
+    mprotect; those reservations must become regions (most of the heap
+    under the RAM limit), and the output must not change."""
+    node = shutil.which("node")
+    if node is None:
+        say("SKIP: no node on this machine")
+        sys.exit(SKIP)
+    n = 400000 if slow else 200000
+    say("node objects.js %d (V8 heap in PROT_NONE reservations)" % n)
+    rep = pair(tmp, "node", [node, os.path.join(SRC, "objects.js"), str(n)],
+               "48M")
+    if rep["mmaps_adopted"] < 10:
+        raise Fail("node: only %d mmaps made regions: V8's reservations "
+                   "stayed out" % rep["mmaps_adopted"])
+    if rep["faults"]["lost"] != 0:
+        raise Fail("node: %d pages found discarded behind uao's back"
+                   % rep["faults"]["lost"])
+    share = rep["uao_at_peak"] / max(1, rep["rss_anon_peak"])
+    say("  node: uao managed %.0f%% of %d MiB resident at peak"
+        % (100 * share, rep["rss_anon_peak"] >> 20))
+    if share < 0.4:
+        raise Fail("node: uao managed only %.0f%% of the resident memory"
+                   % (100 * share))
+
+
 def expect_refusal(args, words, what):
     """uao ARGS must exit 2 with one line on stderr containing words."""
     r = uao(args, timeout=120)
@@ -584,6 +610,7 @@ CASES = {
     "threads": case_threads,
     "forks": case_forks,
     "fds": case_fds,
+    "node": case_node,
     "refuse": case_refuse,
     "swapctl": case_swapctl,
     "enomem": case_enomem,

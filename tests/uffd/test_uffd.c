@@ -758,6 +758,50 @@ START_TEST(test_zero_pages_not_written)
 }
 END_TEST
 
+/*
+ * Fault-ahead stops where the region's mapping does: the middle of a
+ * region is unmapped and someone else's mapping made in the hole; a
+ * sequential first touch of the pages before it (which maps the next
+ * pages ahead, zero-filled) must not map pages into the hole.  Before,
+ * the window ran on into the hole: an ENOENT counted as a page "lost",
+ * or, had the new mapping been a region too, a page of this object
+ * planted in another region's range.
+ */
+START_TEST(test_fault_ahead_stops_at_hole)
+{
+	const size_t n = 64, hole = 24, holelen = 16;
+	struct env e;
+	struct uao_stats st;
+	struct uao_region *r;
+	char *base, *other;
+
+	env_init(&e, 0, 0, 0);
+	r = env_region(&e, n, &base);
+	ck_assert_int_eq(munmap(base + hole * TPAGE, holelen * TPAGE), 0);
+	other =
+	    mmap(base + hole * TPAGE, holelen * TPAGE, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	ck_assert_ptr_eq(other, base + hole * TPAGE);
+	memset(other, 0x5A, holelen * TPAGE);
+	for (size_t i = 0; i < hole; i++)
+		verify_pages(base, i, 1, 0);
+	for (size_t i = hole + holelen; i < n; i++)
+		verify_pages(base, i, 1, 0);
+	stats(&e, &st);
+	ck_assert_uint_eq(st.lost, 0);
+	ck_assert_uint_gt(st.fault_ahead, 0);
+	ck_assert_uint_le(st.by_kind[UAO_FAULT_ZERO] + st.fault_ahead,
+	    n - holelen);
+	for (size_t k = 0; k < holelen * TPAGE; k++)
+		ck_assert_int_eq(other[k], 0x5A);
+	stats_ok(&e);
+	env_check(&e);
+	syscall(SYS_munmap, other, holelen * TPAGE);
+	ck_assert_int_eq(uao_region_destroy(r), 0);
+	env_fini(&e);
+}
+END_TEST
+
 /* munmap of part of a region frees that part; of all, the region */
 START_TEST(test_munmap)
 {
@@ -1187,6 +1231,7 @@ uffd_suite(void)
 	tcase_add_test(tc, test_raw_dontneed_pageout);
 	tcase_add_test(tc, test_orphan_stage_slots);
 	tcase_add_test(tc, test_zero_pages_not_written);
+	tcase_add_test(tc, test_fault_ahead_stops_at_hole);
 	tcase_add_test(tc, test_munmap);
 	tcase_add_test(tc, test_mremap);
 	suite_add_tcase(s, tc);
