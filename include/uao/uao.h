@@ -232,7 +232,6 @@ struct uao_stats {
 	/* the machine */
 	uint64_t uffd_copies, uffd_zeropages, uffd_moves, uffd_wprotects;
 	uint64_t pages_moved;
-	uint64_t orphan_slots; /* staging slots found holding nobody's page */
 };
 
 /* uao_sim_stats: a snapshot of the counters.  => returns 0 */

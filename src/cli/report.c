@@ -211,9 +211,9 @@ print_json(FILE *f, const struct ctl_report *r)
 	fprintf(f,
 	    ",\"memory\":{\"ram_pages\":%" PRIu64 ",\"free\":%" PRIu64
 	    ",\"active\":%" PRIu64 ",\"inactive\":%" PRIu64
-	    ",\"staged\":%" PRIu64 ",\"orphan_slots\":%" PRIu64 "}",
+	    ",\"staged\":%" PRIu64 "}",
 	    s->ram_pages, s->free_pages, s->active_pages, s->inactive_pages,
-	    s->staged_pages, s->orphan_slots);
+	    s->staged_pages);
 	fprintf(f,
 	    ",\"swap\":{\"pages\":%" PRIu64 ",\"inuse\":%" PRIu64
 	    ",\"swpgonly\":%" PRIu64 ",\"devices\":[",

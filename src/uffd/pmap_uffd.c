@@ -43,7 +43,7 @@ struct pmap_uffd {
 	int pu_nstale;		 /* l */
 	atomic_uint_fast64_t pu_ncopy, pu_nzeropage, pu_nmove, pu_nwp;
 	atomic_uint_fast64_t pu_ndontneed, pu_npgmoved, pu_neagain;
-	atomic_uint_fast64_t pu_nbusy, pu_nlost, pu_nshared, pu_norphan;
+	atomic_uint_fast64_t pu_nbusy, pu_nlost, pu_nshared;
 	int pu_pagemap; /* I: /proc/self/pagemap, or -1 */
 };
 
@@ -66,7 +66,6 @@ struct pmap_op {
 	uint8_t po_kind;
 	uint8_t po_src;
 	bool po_wp;	       /* ENTER: map write-protected */
-	int po_orphans;	       /* MOVEOUT: orphaned slots met so far */
 	struct vm_page *po_pg; /* NULL once the page was freed */
 	char *po_addr;	       /* region address */
 	char *po_from;	       /* ENTER: source address */
@@ -633,16 +632,16 @@ moveout_landed(struct pmap_uffd *pu, char *src, int slot)
 
 /*
  * UFFDIO_MOVE or UFFDIO_COPY said EEXIST: staging slot `slot', just
- * allocated as empty, holds a page.  If a page of the machine claims the slot, the
- * bookkeeping is broken: panic, naming it.  If none does, the bytes are
- * nobody's (the allocator is the authority on who owns a slot): release
- * them, count it, say so once, and let the caller retry.
- * => the object of `pg' locked; slot marked used by the caller.
+ * allocated as empty, holds a page.  Whose bytes they are cannot be
+ * known (a page whose move-out was taken for failed, or for discarded,
+ * would have left its bytes there), so nothing is released and the
+ * program is stopped: zeros in place of its data are worse.  The
+ * message says whether a page of the machine still claims the slot.
+ * => the object of `pg' locked.  Does not return.
  */
 static void
-stage_orphan(struct pmap_uffd *pu, struct vm_page *pg, int slot)
+stage_slot_not_empty(struct vm_page *pg, int slot)
 {
-	static atomic_int said;
 	struct uvm *uvm = pg->uobject->uo_uvm;
 
 	for (int i = 0; i < uvm->nframes; i++) {
@@ -651,19 +650,12 @@ stage_orphan(struct pmap_uffd *pu, struct vm_page *pg, int slot)
 		if (q->mdpage.md_where == MD_STAGED &&
 		    q->mdpage.md_stage == slot)
 			uvm_panic(__func__,
-			    "a staging slot was not empty: its page is "
-			    "staged there, yet the slot was free");
+			    "a staging slot was not empty: a page is staged "
+			    "there, yet the slot was free");
 	}
-	sys_madvise(stage_addr(pu, slot), PAGE_SIZE, MADV_DONTNEED);
-	atomic_fetch_add_explicit(&pu->pu_norphan, 1, memory_order_relaxed);
-	if (atomic_exchange(&said, 1) == 0) {
-		static const char msg[] =
-		    "uao: warning: a free staging slot held a page nobody "
-		    "owned (EEXIST); released it and went on (counted in "
-		    "orphan_slots)\n";
-
-		(void)!write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	}
+	uvm_panic(__func__,
+	    "a staging slot was not empty: it held a page no page of the "
+	    "machine claims");
 }
 
 static void
@@ -706,15 +698,10 @@ pmap_run_moveout(struct pmap_uffd *pu, struct pmap_op *ops, int n)
 			return;
 		}
 		if (err == EEXIST) {
-			/* not ours to keep; the page is still in the region */
-			/* each round empties a slot: bounded by their number */
-			if (pg == NULL || ops[k].po_orphans++ > pu->pu_nstage)
+			if (pg == NULL)
 				uvm_panic(__func__,
 				    "a staging slot was not empty");
-			stage_orphan(pu, pg, first + k);
-			stage_release(pu, first + k, got - k, false);
-			pmap_run_moveout(pu, ops + k, n - k);
-			return;
+			stage_slot_not_empty(pg, first + k);
 		}
 		if (err == ENOENT) {
 			/* the program discarded the page: zeros now */
@@ -1015,14 +1002,11 @@ uffd_page_settle(struct pmap *pm, struct vm_page *pg)
 	slot = stage_alloc(pu, 1, &got);
 	if (slot < 0)
 		uvm_panic(__func__, "staging area full: frames > slots");
-	for (int tries = 0;
-	     ioc_copy(pu, stage_addr(pu, slot), pg->mdpage.md_iobuf, PAGE_SIZE,
-		 false, &err) != PAGE_SIZE;
-	     tries++) {
-		if (err != EEXIST || tries > 0)
-			uvm_panic(__func__,
-			    "cannot copy into the staging area");
-		stage_orphan(pu, pg, slot);
+	if (ioc_copy(pu, stage_addr(pu, slot), pg->mdpage.md_iobuf, PAGE_SIZE,
+		false, &err) != PAGE_SIZE) {
+		if (err == EEXIST)
+			stage_slot_not_empty(pg, slot);
+		uvm_panic(__func__, "cannot copy into the staging area");
 	}
 	pg->mdpage.md_where = MD_STAGED;
 	pg->mdpage.md_stage = slot;
@@ -1227,7 +1211,6 @@ pmap_uffd_get_stats(struct pmap *pm, struct pmap_uffd_stats *st)
 	st->ps_eagain = atomic_load(&pu->pu_neagain);
 	st->ps_busy = atomic_load(&pu->pu_nbusy);
 	st->ps_lost = atomic_load(&pu->pu_nlost);
-	st->ps_orphan = atomic_load(&pu->pu_norphan);
 	uvm_lock(&pu->pu_lock);
 	st->ps_staged = pu->pu_nused;
 	st->ps_stale = pu->pu_nstale;

@@ -70,7 +70,6 @@ struct pmap_uffd_stats {
 	uint64_t ps_eagain; /* retries after EAGAIN */
 	uint64_t ps_busy;   /* pages the kernel would not move (EBUSY) */
 	uint64_t ps_lost;   /* pages found discarded (ENOENT) */
-	uint64_t ps_orphan; /* free slots found holding a page (EEXIST) */
 	int ps_staged;	    /* staging slots holding a page */
 	int ps_stale;	    /* staging slots waiting to be released */
 };

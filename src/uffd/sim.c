@@ -398,7 +398,6 @@ uao_sim_stats(struct uao_sim *sim, struct uao_stats *st)
 	st->uffd_moves = ps.ps_move;
 	st->uffd_wprotects = ps.ps_wp;
 	st->pages_moved = ps.ps_pages_moved;
-	st->orphan_slots = ps.ps_orphan;
 	return 0;
 }
 
