@@ -153,7 +153,7 @@ report_table(FILE *f, const struct run *u)
 	    "first side rotating.\n",
 	    o->o_dir, u->u_fs, o->o_buffered ? "buffered" : "O_DIRECT");
 	fprintf(f, "  uao fault-handler threads: %d%s\n",
-	    o->o_handlers ? o->o_handlers : 2,
+	    o->o_handlers ? o->o_handlers : UAO_DEFAULT_HANDLERS,
 	    o->o_handlers ? "" : " (uao's default)");
 	if (!u->u_have[M_KERNEL])
 		fprintf(f, "  KERNEL SWAP NOT MEASURED: %s\n", u->u_why_kernel);
@@ -324,7 +324,8 @@ report_json(FILE *f, const struct run *u)
 	    "true, \"kernel\": %s, \"kernel_why_not\": \"%s\"},\n",
 	    (unsigned long long)o->o_wss, (unsigned long long)o->o_ram,
 	    (unsigned long long)o->o_reads, (unsigned long long)o->o_seed,
-	    o->o_dir, u->u_fs, o->o_handlers ? o->o_handlers : 2,
+	    o->o_dir, u->u_fs,
+	    o->o_handlers ? o->o_handlers : UAO_DEFAULT_HANDLERS,
 	    o->o_buffered ? "false" : "true",
 	    u->u_have[M_KERNEL] ? "true" : "false", u->u_why_kernel);
 	fprintf(f, " \"floors\": {");

@@ -510,7 +510,7 @@ run_usage_opts(int argc, char **argv, struct run_opts *o, int *firstp)
 
 	memset(o, 0, sizeof(*o));
 	o->ro_ram = RUN_DEFAULT_RAM;
-	o->ro_handlers = 2;
+	o->ro_handlers = UAO_DEFAULT_HANDLERS;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (c) {

@@ -209,6 +209,19 @@ uvm_fault_mapped_run(struct uvm_object *uobj, int pageidx)
 	return pm->pm_ops->pmo_mapped_run(pm, uobj, pageidx);
 }
 
+/*
+ * uvm_fault_count: count a fault of this kind.  Before the object is
+ * unlocked, which is when the faulting thread is woken (pmap_update): a
+ * program that reads the counters right after its access sees it.
+ */
+static void
+uvm_fault_count(struct uvm *uvm, int kind)
+{
+	UVM_STAT_INC(uvm, faults);
+	if (kind < FK_NKINDS)
+		UVM_STAT_INC(uvm, fltkind[kind]);
+}
+
 int
 uvm_fault(struct uvm_object *uobj, int pageidx, vm_prot_t access_type,
     int *kindp)
@@ -229,8 +242,9 @@ again:
 	pg = uvm_pagelookup(uobj, off);
 	if (pg != NULL && (pg->flags & PG_BUSY) == 0 && pmap_is_mapped(pg)) {
 		*kindp = uvm_fault_mapped(pg, access_type);
+		uvm_fault_count(uvm, *kindp);
 		uvm_obj_unlock(uobj);
-		goto done;
+		return 0;
 	}
 
 	/* windows end where the mapping does (windows start at pageidx) */
@@ -254,9 +268,10 @@ again:
 		kind = pages[centeridx]->mdpage.md_where == MD_ZERO ? FK_ZERO
 								    : FK_SOFT;
 		uvm_fault_enter_window(pages, centeridx, access_type);
+		uvm_fault_count(uvm, kind);
 		uvm_obj_unlock(uobj);
 		*kindp = kind;
-		goto done;
+		return 0;
 	}
 	/* the neighbours we got are mapped all the same */
 	uvm_fault_enter_window(pages, -1, access_type);
@@ -338,12 +353,8 @@ again:
 		pages[lcv] = NULL;
 	}
 	uvm_fault_enter_window(pages, centeridx, access_type);
+	uvm_fault_count(uvm, kind);
 	uvm_obj_unlock(uobj);
 	*kindp = kind;
-
-done:
-	UVM_STAT_INC(uvm, faults);
-	if (*kindp < FK_NKINDS)
-		UVM_STAT_INC(uvm, fltkind[*kindp]);
 	return 0;
 }

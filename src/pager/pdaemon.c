@@ -282,11 +282,16 @@ pd_scan_inactive(struct uvm *uvm, struct pd_scan_result *sr)
 			UVM_STAT_INC(uvm, pgoutclean);
 			sr->sr_freed++;
 		} else if (slot >= 0 && pg->wire_count == 0 &&
-		    pg->loan_count == 0 && pd_is_zero(pg)) {
+		    pg->loan_count == 0 &&
+		    (pg->mdpage.md_where == MD_ZERO ||
+			(((struct uvm_aobj *)uobj)->u_flags &
+			    UAO_FLAG_NOSWAP) == 0) &&
+		    pd_is_zero(pg)) {
 			/*
 			 * All zeros: zero-fill again.  Its slot (a stale copy)
 			 * goes; a bad slot stays, and so does the page, whose
-			 * next read would otherwise be an I/O error.
+			 * next read would otherwise be an I/O error.  A no-swap
+			 * object's pages stay resident once touched, as before.
 			 */
 			uao_dropswap(uobj, (int)(pg->offset >> PAGE_SHIFT));
 			uvm_pagefree(pg);

@@ -26,7 +26,6 @@
 
 #define SIM_DEFAULT_RAM	     (64UL << 20)
 #define SIM_MIN_RAM	     (256UL << 10)
-#define SIM_DEFAULT_HANDLERS 2
 
 /* what uao needs of userfaultfd */
 #define SIM_FEATURES                                                           \
@@ -103,7 +102,7 @@ uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp)
 	sim->us_stopfd = -1;
 	sim->us_oom_action = cfg->oom_action;
 	sim->us_nhandlers =
-	    cfg->handlers ? cfg->handlers : SIM_DEFAULT_HANDLERS;
+	    cfg->handlers ? cfg->handlers : UAO_DEFAULT_HANDLERS;
 	sim->us_fd = fd_guard(sim_open_uffd());
 	if (sim->us_fd < 0) {
 		error = sim->us_fd;
