@@ -24,8 +24,8 @@
 #include "uao/uao.h"
 #include "uffd_compat.h"
 
-#define SIM_DEFAULT_RAM	     (64UL << 20)
-#define SIM_MIN_RAM	     (256UL << 10)
+#define SIM_DEFAULT_RAM (64UL << 20)
+#define SIM_MIN_RAM	(256UL << 10)
 
 /* what uao needs of userfaultfd */
 #define SIM_FEATURES                                                           \
