@@ -548,6 +548,15 @@ pmap_run_enter(struct pmap_uffd *pu, struct pmap_op *ops, int n)
 		pmap_run_done(pu, &ops[i]);
 }
 
+/* /proc/self/pagemap's entry for addr.  => false when it cannot tell */
+static bool
+pagemap_entry(struct pmap_uffd *pu, const char *addr, uint64_t *entp)
+{
+	return pu->pu_pagemap >= 0 &&
+	    pread(pu->pu_pagemap, entp, sizeof(*entp),
+		(off_t)((uintptr_t)addr >> PAGE_SHIFT) * 8) == sizeof(*entp);
+}
+
 /*
  * Is the page at addr mapped by this process only?  /proc/self/pagemap
  * says so (PM_MMAP_EXCLUSIVE).  A page that is not is shared with a
@@ -558,9 +567,7 @@ pagemap_exclusive(struct pmap_uffd *pu, const char *addr)
 {
 	uint64_t ent;
 
-	if (pu->pu_pagemap < 0 ||
-	    pread(pu->pu_pagemap, &ent, sizeof(ent),
-		(off_t)((uintptr_t)addr >> PAGE_SHIFT) * 8) != sizeof(ent))
+	if (!pagemap_entry(pu, addr, &ent))
 		return true; /* cannot tell: treat as pinned, leave it */
 	return (ent >> 56) & 1;
 }
@@ -607,11 +614,7 @@ pagemap_present(struct pmap_uffd *pu, const char *addr)
 {
 	uint64_t ent;
 
-	if (pu->pu_pagemap < 0 ||
-	    pread(pu->pu_pagemap, &ent, sizeof(ent),
-		(off_t)((uintptr_t)addr >> PAGE_SHIFT) * 8) != sizeof(ent))
-		return false;
-	return (ent >> 63) & 1;
+	return pagemap_entry(pu, addr, &ent) && ((ent >> 63) & 1) != 0;
 }
 
 /*
