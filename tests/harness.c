@@ -1,6 +1,8 @@
 /*
  * harness.c: see harness.h.
  */
+#include <dirent.h>
+#include <limits.h>
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -34,6 +36,26 @@ harness_path(struct harness *h, const char *name)
 	return path;
 }
 
+/* harness_rmdir: remove dir and the files in it (no subdirectories) */
+static void
+harness_rmdir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[PATH_MAX];
+
+	while (d != NULL && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		unlink(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(dir);
+}
+
 void
 harness_fini(struct harness *h)
 {
@@ -48,12 +70,12 @@ harness_fini(struct harness *h)
 		    0);
 	uvm_destroy(h->h_uvm);
 	pmap_mem_destroy(h->h_pmap);
-	/* remove the swap files and the directory */
-	for (int i = 0; i < n && i < 16; i++) {
-		if (strncmp(devs[i].si_path, h->h_dir, strlen(h->h_dir)) == 0)
-			unlink(devs[i].si_path);
-	}
-	rmdir(h->h_dir);
+	/*
+	 * remove the directory and every swap file made in it, on or off
+	 * (a property run turns a thousand devices on and off: left
+	 * behind, they filled the disk)
+	 */
+	harness_rmdir(h->h_dir);
 }
 
 int
