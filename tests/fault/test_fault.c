@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "uao/uao.h"
+#include "../uffd/find_uffd.h"
 
 #define PG    4096
 #define WORDS (PG / 8)
@@ -527,33 +528,6 @@ START_TEST(swapoff_bad_slots)
 	finish(sim, r);
 }
 END_TEST
-
-/* the descriptor of this process's userfaultfd, or -1 */
-static int
-find_uffd(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int fd = -1;
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		char link[300], target[128];
-		ssize_t n;
-
-		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n <= 0)
-			continue;
-		target[n] = '\0';
-		if (strstr(target, "userfaultfd") != NULL) {
-			fd = atoi(de->d_name);
-			break;
-		}
-	}
-	if (d != NULL)
-		closedir(d);
-	return fd;
-}
 
 /*
  * (e) fail-closed: a program that closes every descriptor it does not

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "find_uffd.h"
 #include "pager/kmem_int.h"
 #include "uffd/threads_int.h"
 
@@ -647,32 +648,6 @@ find_stage_area(size_t len)
 	return found;
 }
 
-static int
-find_uffd_fd(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int fd = -1;
-
-	while (d != NULL && (de = readdir(d)) != NULL) {
-		char link[300], target[128];
-		ssize_t n;
-
-		snprintf(link, sizeof(link), "/proc/self/fd/%s", de->d_name);
-		n = readlink(link, target, sizeof(target) - 1);
-		if (n > 0) {
-			target[n] = '\0';
-			if (strstr(target, "userfaultfd") != NULL) {
-				fd = atoi(de->d_name);
-				break;
-			}
-		}
-	}
-	if (d != NULL)
-		closedir(d);
-	return fd;
-}
-
 /*
  * A free staging slot that holds a page (the bookkeeping fault behind a
  * rare "staging slot was not empty" panic) stops the program: its bytes
@@ -691,7 +666,7 @@ START_TEST(test_stage_slot_not_empty_panics)
 	env_init(&e, ram_pages * TPAGE, 2 * n, 0);
 	stage = find_stage_area(ram_pages * TPAGE);
 	ck_assert_msg(stage != NULL, "no staging area in /proc/self/smaps");
-	ck_assert_int_ge(fd = find_uffd_fd(), 0);
+	ck_assert_int_ge(fd = find_uffd(), 0);
 	memset(junk, 0xAB, sizeof(junk));
 	for (size_t i = 0; i < ram_pages; i++) {
 		struct uffdio_copy uc = { .dst = (uintptr_t)(stage + i * TPAGE),
