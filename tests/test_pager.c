@@ -1368,6 +1368,163 @@ START_TEST(test_get_enomem)
 END_TEST
 
 /*
+ * The pages of an object whose window [base, base+4) a PGO_ALLPAGES get
+ * failed on: none may be left PG_BUSY (invariant 5: a busy page has an
+ * owner, and the failed call owns nothing once it returns).
+ */
+static void
+assert_none_busy(struct uvm_object *uobj, int base, int n)
+{
+	for (int i = base; i < base + n; i++) {
+		struct vm_page *pg = harness_page(uobj, i);
+
+		if (pg != NULL)
+			ck_assert_msg((pg->flags & PG_BUSY) == 0,
+			    "page %d left busy by a failed uao_get", i);
+	}
+}
+
+START_TEST(test_get_allpages_bad_slot)
+{
+	struct harness h;
+	struct uvm *uvm;
+	struct uvm_object *uobj;
+	struct vm_page *pps[4] = { NULL };
+	int npages, base, n, id;
+	voff_t off;
+
+	/*
+	 * base+0 and base+1 swapped out, base+2 SWSLOT_BAD, base+3 never
+	 * written.  With PGO_ALLPAGES the centre and base+1 are queued for
+	 * the read before base+2's bad slot fails the call: both must be
+	 * given back, not left busy for ever.
+	 */
+	npages = obj_sizes[_i] < 8 ? 8 : obj_sizes[_i];
+	base = npages - 4;
+	harness_init(&h, 32);
+	uvm = h.h_uvm;
+	id = harness_swapon(&h, "swap0", 64, 0);
+	ck_assert_int_gt(id, 0);
+	uobj = harness_aobj(&h, npages);
+	off = (voff_t)base << PAGE_SHIFT;
+	for (int i = 2; i >= 0; i--)
+		ck_assert_int_eq(harness_write_page(uobj, base + i, 6), 0);
+	harness_pageout_all(&h);
+	for (int i = 0; i < 3; i++)
+		ck_assert_ptr_null(harness_page(uobj, base + i));
+
+	/* a failed read makes base+2's slot bad */
+	ck_assert_int_eq(swap_set_faults(uvm->swap, id, 0, 1, 0, 0), 0);
+	uvm_lock(&uobj->vmobjlock);
+	n = 1;
+	ck_assert_int_eq(uao_get(uobj, off + 2 * PAGE_SIZE, pps, &n, 0,
+			     VM_PROT_READ, 0, 0),
+	    -EIO);
+	ck_assert_int_eq(harness_slot(uobj, base + 2), SWSLOT_BAD);
+	ck_assert_int_eq(swap_swpgonly(uvm->swap), 2);
+
+	uvm_lock(&uobj->vmobjlock);
+	n = 4;
+	ck_assert_int_eq(uao_get(uobj, off, pps, &n, 0, VM_PROT_READ, 0,
+			     PGO_ALLPAGES),
+	    -EIO);
+	ck_assert(!uvm_lock_held(&uobj->vmobjlock));
+	for (int i = 0; i < 4; i++)
+		ck_assert_ptr_null(pps[i]);
+	assert_none_busy(uobj, base, 4);
+	/* nothing was read: the swapped pages are still swap-only */
+	ck_assert_ptr_null(harness_page(uobj, base + 0));
+	ck_assert_ptr_null(harness_page(uobj, base + 1));
+	ck_assert_int_gt(harness_slot(uobj, base + 0), 0);
+	ck_assert_int_gt(harness_slot(uobj, base + 1), 0);
+	ck_assert_int_eq(swap_swpgonly(uvm->swap), 2);
+	harness_check(&h);
+
+	/* the centre alone is got again, without waiting on a lost owner */
+	uvm_lock(&uobj->vmobjlock);
+	n = 1;
+	ck_assert_int_eq(uao_get(uobj, off, pps, &n, 0, VM_PROT_READ, 0, 0), 0);
+	ck_assert_ptr_nonnull(pps[0]);
+	uvm_lock(&uobj->vmobjlock);
+	release_pps(pps, 1);
+	uvm_obj_unlock(uobj);
+	harness_check(&h);
+
+	ck_assert_int_eq(harness_verify_page(uobj, base + 0, 6), 0);
+	ck_assert_int_eq(harness_verify_page(uobj, base + 1, 6), 0);
+	ck_assert_int_eq(harness_verify_page(uobj, base + 2, 6), -EFAULT);
+	ck_assert_int_eq(harness_verify_page(uobj, base + 3, 0), 0);
+	harness_check(&h);
+	harness_aobj_free(uobj);
+	harness_fini(&h);
+}
+END_TEST
+
+START_TEST(test_get_allpages_enomem)
+{
+	struct harness h;
+	struct uvm *uvm;
+	struct uvm_object *uobj;
+	struct vm_page *pps[2] = { NULL };
+	int n, id;
+
+	/*
+	 * Pages 0 and 1 swapped out; every frame but one then dirty, and
+	 * every write to swap failing, so that nothing can be freed.  The
+	 * centre (page 0) takes the last frame for its read; page 1 finds
+	 * none and uvm_wait says -ENOMEM: the centre's frame must come back.
+	 */
+	harness_init(&h, 16);
+	uvm = h.h_uvm;
+	id = harness_swapon(&h, "swap0", 64, 0);
+	ck_assert_int_gt(id, 0);
+	uobj = harness_aobj(&h, 40);
+	ck_assert_int_eq(harness_write_page(uobj, 1, 8), 0);
+	ck_assert_int_eq(harness_write_page(uobj, 0, 8), 0);
+	harness_pageout_all(&h);
+	ck_assert_int_eq(uvm->free, 16);
+	for (int i = 0; i < 15; i++)
+		ck_assert_int_eq(harness_write_page(uobj, 4 + 2 * i, 8), 0);
+	ck_assert_int_eq(uvm->free, 1);
+	ck_assert_int_eq(swap_set_faults(uvm->swap, id, 1, 0, 1000000, 1), 0);
+
+	uvm_lock(&uobj->vmobjlock);
+	n = 2;
+	ck_assert_int_eq(uao_get(uobj, 0, pps, &n, 0, VM_PROT_READ, 0,
+			     PGO_ALLPAGES),
+	    -ENOMEM);
+	ck_assert(!uvm_lock_held(&uobj->vmobjlock));
+	ck_assert_ptr_null(pps[0]);
+	ck_assert_ptr_null(pps[1]);
+	assert_none_busy(uobj, 0, 2);
+	ck_assert_ptr_null(harness_page(uobj, 0));
+	ck_assert_ptr_null(harness_page(uobj, 1));
+	ck_assert_int_eq(uvm->free, 1);
+	ck_assert_int_eq(swap_swpgonly(uvm->swap), 2);
+	harness_check(&h);
+
+	/* the centre alone fits in the frame given back */
+	uvm_lock(&uobj->vmobjlock);
+	n = 1;
+	ck_assert_int_eq(uao_get(uobj, 0, pps, &n, 0, VM_PROT_READ, 0, 0), 0);
+	ck_assert_ptr_nonnull(pps[0]);
+	uvm_lock(&uobj->vmobjlock);
+	release_pps(pps, 1);
+	uvm_obj_unlock(uobj);
+	harness_check(&h);
+
+	ck_assert_int_eq(swap_set_faults(uvm->swap, id, 1, 0, 0, 0), 0);
+	ck_assert_int_eq(harness_verify_page(uobj, 0, 8), 0);
+	ck_assert_int_eq(harness_verify_page(uobj, 1, 8), 0);
+	for (int i = 0; i < 15; i++)
+		ck_assert_int_eq(harness_verify_page(uobj, 4 + 2 * i, 8), 0);
+	harness_check(&h);
+	harness_aobj_free(uobj);
+	harness_fini(&h);
+}
+END_TEST
+
+/*
  * uao_put
  *
  * The object's pages cycle through four states, page i in state i % 4:
@@ -2242,6 +2399,8 @@ pager_suite(void)
 	tcase_add_loop_test(tc, test_get_read_error, 0, NSIZES);
 	tcase_add_test(tc, test_get_readahead_error);
 	tcase_add_test(tc, test_get_enomem);
+	tcase_add_loop_test(tc, test_get_allpages_bad_slot, 0, NSIZES);
+	tcase_add_test(tc, test_get_allpages_enomem);
 
 	tc = new_tcase(s, "put");
 	tcase_add_loop_test(tc, test_put_flags, 0, NPUTFLAGS * NPUTRANGES);

@@ -608,15 +608,27 @@ deactivate_it:
 }
 
 /*
- * uao_get_release: give back the pages a failed uao_get collected.
- * => object locked.  mine[lcv] marks the pages this call busied.
+ * uao_get_release: give back every page a failed uao_get busied.
+ * => object locked.  mine[lcv] marks the valid pages in pps[] that this
+ *    call busied: they are activated and unbusied.  iopg[0..nio) are new
+ *    pages still waiting for their read (PG_FAKE, on no queue, in no
+ *    pps[] slot): they hold nothing, so they are freed, which wakes their
+ *    sleepers; their slots are untouched and stay the only copy.
  */
 static void
 uao_get_release(struct uvm_object *uobj, struct vm_page **pps, const bool *mine,
-    int maxpages)
+    int maxpages, struct vm_page **iopg, int nio)
 {
 	struct uvm *uvm = uobj->uo_uvm;
 
+	KASSERT(uvm_lock_held(&uobj->vmobjlock));
+	for (int i = 0; i < nio; i++) {
+		KASSERT((iopg[i]->flags & (PG_BUSY | PG_FAKE)) ==
+		    (PG_BUSY | PG_FAKE));
+		uvm_lock(&uvm->pq_lock);
+		uvm_pagefree(iopg[i]);
+		uvm_unlock(&uvm->pq_lock);
+	}
 	for (int lcv = 0; lcv < maxpages; lcv++) {
 		if (!mine[lcv])
 			continue;
@@ -884,6 +896,7 @@ gotpage:
 			if (lcv == centeridx || (flags & PGO_ALLPAGES) != 0)
 				error = -EIO;
 		}
+		nio = 0; /* each page is now in pps[] (mine) or freed */
 		if (error != 0)
 			goto out_release;
 	}
@@ -896,7 +909,12 @@ gotpage:
 	return 0;
 
 out_release:
-	uao_get_release(uobj, pps, mine, maxpages);
+	/*
+	 * Whatever failed, every page this call busied goes back: the ones
+	 * it got (mine[]), and the ones still queued for the batched read
+	 * (iopg[]), which a later page's bad slot or -ENOMEM left unread.
+	 */
+	uao_get_release(uobj, pps, mine, maxpages, iopg, nio);
 	uvm_obj_unlock(uobj);
 	return error;
 }

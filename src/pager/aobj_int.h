@@ -106,6 +106,8 @@ int uao_set_swslot(struct uvm_object *uobj, int pageidx, int slot);
  *    for).
  * => pages returned in pps[] are PG_BUSY: the caller activates and
  *    unbusies them.  New pages are on no queue until then.
+ * => on an error, pps[] holds no page of this call: every page it busied
+ *    is unbusied (activated), or freed if it was never read.
  * => differs from UVM: returns 0 or -errno: -EBUSY (PGO_LOCKED), -EIO
  *    (the centre page's slot is bad or could not be read; it is then
  *    SWSLOT_BAD and never reused), -ENOMEM (no frame, and the pagedaemon
