@@ -239,6 +239,11 @@ struct uao_stats {
 	/* the machine */
 	uint64_t uffd_copies, uffd_zeropages, uffd_moves, uffd_wprotects;
 	uint64_t pages_moved;
+	/*
+	 * pages a failed UFFDIO_MOVE had moved past the count it reported
+	 * (kernel 6.18, pages under migration): found by their page tables
+	 */
+	uint64_t move_undercounts;
 };
 
 /* uao_sim_stats: a snapshot of the counters.  => returns 0 */

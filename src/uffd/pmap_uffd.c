@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
+#include <stdnoreturn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -43,7 +45,7 @@ struct pmap_uffd {
 	int pu_nstale;		 /* l */
 	atomic_uint_fast64_t pu_ncopy, pu_nzeropage, pu_nmove, pu_nwp;
 	atomic_uint_fast64_t pu_ndontneed, pu_npgmoved, pu_neagain;
-	atomic_uint_fast64_t pu_nbusy, pu_nlost, pu_nshared;
+	atomic_uint_fast64_t pu_nbusy, pu_nlost, pu_nshared, pu_nundercount;
 	int pu_pagemap; /* I: /proc/self/pagemap, or -1 */
 };
 
@@ -132,8 +134,16 @@ bit_put(uint64_t *m, int i, bool v)
 static void
 stage_zap_locked(struct pmap_uffd *pu, int first, int n)
 {
-	sys_madvise(stage_addr(pu, first), (size_t)n * PAGE_SIZE,
-	    MADV_DONTNEED);
+	/*
+	 * A slot that kept its page would meet the next move into it with
+	 * EEXIST: the staging area is ours alone, so this cannot fail
+	 * unless the bookkeeping is wrong.
+	 */
+	if (sys_madvise(stage_addr(pu, first), (size_t)n * PAGE_SIZE,
+		MADV_DONTNEED) != 0)
+		uvm_panic(__func__,
+		    "madvise(MADV_DONTNEED) of staging slots "
+		    "failed");
 	atomic_fetch_add_explicit(&pu->pu_ndontneed, 1, memory_order_relaxed);
 	for (int i = first; i < first + n; i++) {
 		if (bit_test(pu->pu_stale, i)) {
@@ -280,39 +290,41 @@ ioc_zeropage(struct pmap_uffd *pu, char *dst, size_t len, int *errp)
 	return (long)done;
 }
 
+/*
+ * ioc_move: one UFFDIO_MOVE of a run, no retry here.
+ * => returns the bytes the kernel says it moved, with *errp the failure
+ *    (0 if the whole run was done).
+ * => on failure the count is a lower bound only: on 6.18, a run that
+ *    meets a page under migration may be moved in full yet reported short
+ *    with EAGAIN.  The caller judges the rest page by page (pagemap), and
+ *    never retries a range it has not judged.
+ */
 static long
 ioc_move(struct pmap_uffd *pu, char *dst, char *src, size_t len, int *errp)
 {
 	struct uffdio_move um;
-	size_t done = 0;
+	long done;
 
-	*errp = 0;
-	while (done < len) {
-		memset(&um, 0, sizeof(um));
-		um.dst = (unsigned long)(dst + done);
-		um.src = (unsigned long)(src + done);
-		um.len = len - done;
-		/* nobody waits on the staging area: no wake-up to do */
-		um.mode = UFFDIO_MOVE_MODE_DONTWAKE;
-		atomic_fetch_add_explicit(&pu->pu_nmove, 1,
-		    memory_order_relaxed);
-		if (ioctl(pu->pu_fd, UFFDIO_MOVE, &um) == 0) {
-			done = len;
-			break;
-		}
-		if (um.move > 0)
-			done += (size_t)um.move;
-		if (errno == EAGAIN) {
+	memset(&um, 0, sizeof(um));
+	um.dst = (unsigned long)dst;
+	um.src = (unsigned long)src;
+	um.len = len;
+	/* nobody waits on the staging area: no wake-up to do */
+	um.mode = UFFDIO_MOVE_MODE_DONTWAKE;
+	atomic_fetch_add_explicit(&pu->pu_nmove, 1, memory_order_relaxed);
+	if (ioctl(pu->pu_fd, UFFDIO_MOVE, &um) == 0) {
+		*errp = 0;
+		done = (long)len;
+	} else {
+		*errp = errno;
+		done = um.move > 0 ? (long)um.move : 0;
+		if (*errp == EAGAIN)
 			atomic_fetch_add_explicit(&pu->pu_neagain, 1,
 			    memory_order_relaxed);
-			continue;
-		}
-		*errp = errno;
-		break;
 	}
-	atomic_fetch_add_explicit(&pu->pu_npgmoved, done / PAGE_SIZE,
-	    memory_order_relaxed);
-	return (long)done;
+	atomic_fetch_add_explicit(&pu->pu_npgmoved,
+	    (unsigned long)done / PAGE_SIZE, memory_order_relaxed);
+	return done;
 }
 
 static int
@@ -606,142 +618,223 @@ pmap_evict_shared(struct pmap_uffd *pu, struct vm_page *pg, char *addr,
 }
 
 /*
- * Does the page table hold a page at addr?  /proc/self/pagemap bit 63.
- * => false when it cannot tell.
+ * Does a pagemap entry hold a page?  Present (bit 63), or a swap-type
+ * entry (bit 62).  uao's memory never goes to the kernel's swap, so a
+ * swap-type entry is a migration entry: the kernel is moving the page
+ * to another frame (compaction), and the page is there all the same.
  */
-static bool
-pagemap_present(struct pmap_uffd *pu, const char *addr)
-{
-	uint64_t ent;
+#define PM_PRESENT ((uint64_t)1 << 63)
+#define PM_SWAP	   ((uint64_t)1 << 62)
 
-	return pagemap_entry(pu, addr, &ent) && ((ent >> 63) & 1) != 0;
+static bool
+pm_holds_page(uint64_t ent)
+{
+	return (ent & (PM_PRESENT | PM_SWAP)) != 0;
+}
+
+/* where a page is after a UFFDIO_MOVE into its staging slot failed */
+enum moveout_state {
+	MO_MOVED,   /* in its slot, gone from the region */
+	MO_STAYED,  /* in the region still; the slot is empty */
+	MO_GONE,    /* in neither: the program discarded it */
+	MO_BOTH,    /* in both: the slot was not empty (bookkeeping) */
+	MO_UNKNOWN, /* pagemap could not be read */
+};
+
+/*
+ * moveout_judge: where is the page UFFDIO_MOVE was taking from src to
+ * staging slot `slot'?  The page tables say, not the ioctl's count.
+ * => object locked: no fault of ours maps src meanwhile (the program may
+ *    still discard it: MO_GONE).
+ * => *srcent, *dstent: the raw pagemap entries, for a panic message.
+ */
+static enum moveout_state
+moveout_judge(struct pmap_uffd *pu, const char *src, int slot, uint64_t *srcent,
+    uint64_t *dstent)
+{
+	bool in_src, in_dst;
+
+	*srcent = *dstent = 0;
+	if (!pagemap_entry(pu, src, srcent) ||
+	    !pagemap_entry(pu, stage_addr(pu, slot), dstent))
+		return MO_UNKNOWN;
+	in_src = pm_holds_page(*srcent);
+	in_dst = pm_holds_page(*dstent);
+	if (in_dst)
+		return in_src ? MO_BOTH : MO_MOVED;
+	return in_src ? MO_STAYED : MO_GONE;
 }
 
 /*
- * A move-out that UFFDIO_MOVE reported failed at page k: did the page
- * arrive in its slot all the same?  The failure branches below believe
- * the kernel's count; if it ever undercounted, the page's bytes would
- * sit in a slot released as empty, the page would be taken for
- * discarded or still mapped, and the slot's next owner would meet
- * EEXIST.  One pagemap read (failures are rare) makes the slot's own
- * state the judge.
- */
-static bool
-moveout_landed(struct pmap_uffd *pu, char *src, int slot)
-{
-	return pagemap_present(pu, stage_addr(pu, slot)) &&
-	    !pagemap_present(pu, src);
-}
-
-/*
- * UFFDIO_MOVE or UFFDIO_COPY said EEXIST: staging slot `slot', just
- * allocated as empty, holds a page.  Whose bytes they are cannot be
- * known (a page whose move-out was taken for failed, or for discarded,
- * would have left its bytes there), so nothing is released and the
- * program is stopped: zeros in place of its data are worse.  The
- * message says whether a page of the machine still claims the slot.
+ * A page the machine cannot account for: staging slot `slot', allocated
+ * empty, holds a page while the region's page is there too, or pagemap
+ * cannot say where the page went.  Nothing is released and the program
+ * is stopped: zeros in place of its data are worse.  The message names
+ * the error, the raw pagemap entries, and whether a page of the machine
+ * claims the slot.
  * => the object of `pg' locked.  Does not return.
  */
-static void
-stage_slot_not_empty(struct vm_page *pg, int slot)
+static noreturn void
+stage_slot_not_empty(struct vm_page *pg, int slot, const char *ioctl_name,
+    int err, uint64_t srcent, uint64_t dstent)
 {
 	struct uvm *uvm = pg->uobject->uo_uvm;
+	const char *claim = "no page of the machine claims it";
+	char msg[256];
 
 	for (int i = 0; i < uvm->nframes; i++) {
 		struct vm_page *q = &uvm->pages[i];
 
 		if (q->mdpage.md_where == MD_STAGED &&
 		    q->mdpage.md_stage == slot)
-			uvm_panic(__func__,
-			    "a staging slot was not empty: a page is staged "
-			    "there, yet the slot was free");
+			claim = "a staged page claims it, yet it was free";
 	}
-	uvm_panic(__func__,
-	    "a staging slot was not empty: it held a page no page of the "
-	    "machine claims");
+	snprintf(msg, sizeof(msg),
+	    "%s into staging slot %d failed (errno %d) and the page tables "
+	    "do not explain it: region entry %#llx, slot entry %#llx; %s",
+	    ioctl_name, slot, err, (unsigned long long)srcent,
+	    (unsigned long long)dstent, claim);
+	uvm_panic(__func__, msg);
 }
 
+/* ops[i] is in staging slot `slot' now */
+static void
+moveout_staged(struct pmap_uffd *pu, struct pmap_op *op, int slot)
+{
+	if (op->po_pg == NULL) {
+		/* freed while queued: its bytes are not wanted */
+		stage_release(pu, slot, 1, true);
+		return;
+	}
+	op->po_pg->mdpage.md_stage = slot;
+}
+
+/*
+ * The page did not move: pinned by I/O in flight (EBUSY), or in a mapping
+ * the program changed (EINVAL: mprotect).  It stays mapped, and the
+ * pagedaemon, finding it mapped on the inactive queue, reactivates it.
+ */
+static void
+moveout_stayed(struct pmap_uffd *pu, struct pmap_op *op, int slot)
+{
+	stage_release(pu, slot, 1, false);
+	atomic_fetch_add_explicit(&pu->pu_nbusy, 1, memory_order_relaxed);
+	if (op->po_pg != NULL) {
+		op->po_pg->mdpage.md_where = MD_MAPPED;
+		op->po_pg->mdpage.md_stage = -1;
+	}
+}
+
+/* the program discarded the page behind our back: zeros now */
+static void
+moveout_gone(struct pmap_uffd *pu, struct pmap_op *op, int slot)
+{
+	stage_release(pu, slot, 1, false);
+	atomic_fetch_add_explicit(&pu->pu_nlost, 1, memory_order_relaxed);
+	if (op->po_pg != NULL) {
+		op->po_pg->mdpage.md_where = MD_ZERO;
+		uvm_pmap_page_lost(op->po_pg);
+	}
+}
+
+/* EAGAINs one page may see (each after the kernel waited) before it stays */
+#define MOVE_EAGAIN_MAX 1000
+
+/*
+ * moveout_slots: move pages ops[0..got) into staging slots [first,
+ * first+got), page i into slot first+i, in as few ioctls as the kernel
+ * allows.  Every page ends staged, mapped still, or lost.
+ *
+ * The kernel's count of a failed move is a lower bound only (see
+ * ioc_move): pages past it may have moved.  So after a failure the
+ * page at the count is judged by its page tables, and the next attempt
+ * starts just past it, into the same slots: a page that moved already
+ * then fails with EEXIST on its slot and is judged moved in turn.  No
+ * slot is released as empty on inference.
+ * => object(s) of the pages locked.
+ */
+static void
+moveout_slots(struct pmap_uffd *pu, struct pmap_op *ops, int first, int got)
+{
+	int i = 0, span = got, again = 0;
+
+	while (i < got) {
+		int len = span < got - i ? span : got - i;
+		uint64_t srcent, dstent;
+		int err, k;
+		long done;
+
+		done = ioc_move(pu, stage_addr(pu, first + i), ops[i].po_addr,
+		    (size_t)len * PAGE_SIZE, &err);
+		k = i + (int)(done / PAGE_SIZE);
+		for (; i < k; i++)
+			moveout_staged(pu, &ops[i], first + i);
+		if (err == 0) {
+			if (span < got)
+				span *= 2;
+			continue;
+		}
+		switch (moveout_judge(pu, ops[i].po_addr, first + i, &srcent,
+		    &dstent)) {
+		case MO_MOVED:
+			/* the count fell short of what the kernel did */
+			atomic_fetch_add_explicit(&pu->pu_nundercount, 1,
+			    memory_order_relaxed);
+			moveout_staged(pu, &ops[i], first + i);
+			i++;
+			break;
+		case MO_GONE:
+			moveout_gone(pu, &ops[i], first + i);
+			i++;
+			break;
+		case MO_STAYED:
+			if (err == EAGAIN && again++ < MOVE_EAGAIN_MAX)
+				break; /* migration, or a lock: again */
+			if (err == EINVAL && len > 1) {
+				/* the run crosses a mapping (mprotect split) */
+				span = len / 2;
+				break;
+			}
+			if (err == EBUSY && ops[i].po_pg != NULL &&
+			    pmap_evict_shared(pu, ops[i].po_pg, ops[i].po_addr,
+				first + i)) {
+				/* copied out of a page a forked child shares */
+				moveout_staged(pu, &ops[i], first + i);
+			} else {
+				moveout_stayed(pu, &ops[i], first + i);
+			}
+			i++;
+			break;
+		default:
+			if (ops[i].po_pg == NULL)
+				uvm_panic(__func__,
+				    "a move-out the page tables cannot "
+				    "explain");
+			stage_slot_not_empty(ops[i].po_pg, first + i,
+			    "UFFDIO_MOVE", err, srcent, dstent);
+		}
+	}
+}
+
+/*
+ * pmap_run_moveout: move a run of mapped pages out of their region into
+ * staging slots (pmap_page_protect(VM_PROT_NONE), clear_reference).
+ * => object(s) of the pages locked.
+ */
 static void
 pmap_run_moveout(struct pmap_uffd *pu, struct pmap_op *ops, int n)
 {
-	int got, first, err, k;
-	long done;
+	while (n > 0) {
+		int first, got;
 
-	first = stage_alloc(pu, n, &got);
-	if (first < 0)
-		uvm_panic(__func__, "staging area full: frames > slots");
-	done = ioc_move(pu, stage_addr(pu, first), ops[0].po_addr,
-	    (size_t)got * PAGE_SIZE, &err);
-	k = (int)(done / PAGE_SIZE);
-	for (int i = 0; i < k; i++) {
-		struct vm_page *pg = ops[i].po_pg;
-
-		if (pg == NULL) {
-			/* freed while queued: its bytes are not wanted */
-			stage_release(pu, first + i, 1, true);
-			continue;
-		}
-		pg->mdpage.md_stage = first + i;
+		first = stage_alloc(pu, n, &got);
+		if (first < 0)
+			uvm_panic(__func__,
+			    "staging area full: frames > slots");
+		moveout_slots(pu, ops, first, got);
+		ops += got;
+		n -= got;
 	}
-	if (k < got) {
-		struct vm_page *pg = ops[k].po_pg;
-
-		if (err != EEXIST &&
-		    moveout_landed(pu, ops[k].po_addr, first + k)) {
-			/* moved after all: carry on from the next page */
-			if (pg == NULL)
-				stage_release(pu, first + k, 1, true);
-			else
-				pg->mdpage.md_stage = first + k;
-			if (got - k - 1 > 0)
-				stage_release(pu, first + k + 1, got - k - 1,
-				    false);
-			if (k + 1 < n)
-				pmap_run_moveout(pu, ops + k + 1, n - k - 1);
-			return;
-		}
-		if (err == EEXIST) {
-			if (pg == NULL)
-				uvm_panic(__func__,
-				    "a staging slot was not empty");
-			stage_slot_not_empty(pg, first + k);
-		}
-		if (err == ENOENT) {
-			/* the program discarded the page: zeros now */
-			stage_release(pu, first + k, 1, false);
-			atomic_fetch_add_explicit(&pu->pu_nlost, 1,
-			    memory_order_relaxed);
-			if (pg != NULL) {
-				pg->mdpage.md_where = MD_ZERO;
-				uvm_pmap_page_lost(pg);
-			}
-		} else if (pg != NULL && err == EBUSY &&
-		    pmap_evict_shared(pu, pg, ops[k].po_addr, first + k)) {
-			/* copied out of a page shared with a forked child */
-			pg->mdpage.md_stage = first + k;
-		} else {
-			/*
-			 * Pinned by I/O in flight (EBUSY), or a mapping the
-			 * program changed (EINVAL: mprotect): it stays mapped,
-			 * and the pagedaemon, finding it mapped on the inactive
-			 * queue, reactivates it.
-			 */
-			stage_release(pu, first + k, 1, false);
-			atomic_fetch_add_explicit(&pu->pu_nbusy, 1,
-			    memory_order_relaxed);
-			if (pg != NULL) {
-				pg->mdpage.md_where = MD_MAPPED;
-				pg->mdpage.md_stage = -1;
-			}
-		}
-		if (got - k - 1 > 0)
-			stage_release(pu, first + k + 1, got - k - 1, false);
-		if (k + 1 < n)
-			pmap_run_moveout(pu, ops + k + 1, n - k - 1);
-		return;
-	}
-	if (got < n)
-		pmap_run_moveout(pu, ops + got, n - got);
 }
 
 static void
@@ -828,6 +921,15 @@ uffd_enter(struct pmap *pm, struct vm_page *pg, vm_prot_t prot, int flags)
 	op.po_addr = page_addr(pg);
 	op.po_wp = wp;
 	op.po_stage = -1;
+	/*
+	 * A staged page whose move-out is still queued has no slot yet:
+	 * settle it first (our own queue: the object is locked by us, so
+	 * no other thread's queue holds an operation on it).
+	 */
+	if (pg->mdpage.md_where == MD_STAGED && pg->mdpage.md_stage < 0) {
+		KASSERT(pg->mdpage.md_pending);
+		uffd_update(pm);
+	}
 	switch (pg->mdpage.md_where) {
 	case MD_MAPPED:
 		if (pg->mdpage.md_wprot == wp)
@@ -1007,8 +1109,13 @@ uffd_page_settle(struct pmap *pm, struct vm_page *pg)
 		uvm_panic(__func__, "staging area full: frames > slots");
 	if (ioc_copy(pu, stage_addr(pu, slot), pg->mdpage.md_iobuf, PAGE_SIZE,
 		false, &err) != PAGE_SIZE) {
-		if (err == EEXIST)
-			stage_slot_not_empty(pg, slot);
+		uint64_t slotent = 0;
+
+		if (err == EEXIST) {
+			pagemap_entry(pu, stage_addr(pu, slot), &slotent);
+			stage_slot_not_empty(pg, slot, "UFFDIO_COPY", err, 0,
+			    slotent);
+		}
 		uvm_panic(__func__, "cannot copy into the staging area");
 	}
 	pg->mdpage.md_where = MD_STAGED;
@@ -1214,6 +1321,7 @@ pmap_uffd_get_stats(struct pmap *pm, struct pmap_uffd_stats *st)
 	st->ps_eagain = atomic_load(&pu->pu_neagain);
 	st->ps_busy = atomic_load(&pu->pu_nbusy);
 	st->ps_lost = atomic_load(&pu->pu_nlost);
+	st->ps_undercount = atomic_load(&pu->pu_nundercount);
 	uvm_lock(&pu->pu_lock);
 	st->ps_staged = pu->pu_nused;
 	st->ps_stale = pu->pu_nstale;

@@ -70,6 +70,7 @@ struct pmap_uffd_stats {
 	uint64_t ps_eagain; /* retries after EAGAIN */
 	uint64_t ps_busy;   /* pages the kernel would not move (EBUSY) */
 	uint64_t ps_lost;   /* pages found discarded (ENOENT) */
+	uint64_t ps_undercount; /* pages moved past a failed move's count */
 	int ps_staged;	    /* staging slots holding a page */
 	int ps_stale;	    /* staging slots waiting to be released */
 };

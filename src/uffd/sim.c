@@ -397,6 +397,7 @@ uao_sim_stats(struct uao_sim *sim, struct uao_stats *st)
 	st->uffd_moves = ps.ps_move;
 	st->uffd_wprotects = ps.ps_wp;
 	st->pages_moved = ps.ps_pages_moved;
+	st->move_undercounts = ps.ps_undercount;
 	return 0;
 }
 
