@@ -2270,7 +2270,87 @@ END_TEST
 
 /*
  * contracts: broken ones abort
+ *
+ * The lock order (uvm_int.h: object lock -> uao_list_lock -> page queues)
+ * is one: test_lockorder_in_order (TCase aobj) takes it as the code does,
+ * and a wait against it aborts.
  */
+
+START_TEST(test_lockorder_in_order)
+{
+	struct harness h;
+	struct uvm *uvm;
+	struct uvm_object *uobj;
+
+	harness_init(&h, 16);
+	uvm = h.h_uvm;
+	uobj = harness_aobj(&h, 8);
+
+	/* object, then list, then page queues: waits in order */
+	uvm_lock(&uobj->vmobjlock);
+	uvm_lock(&uvm->uao_list_lock);
+	uvm_lock(&uvm->pq_lock);
+	uvm_unlock(&uvm->pq_lock);
+	uvm_unlock(&uvm->uao_list_lock);
+	uvm_unlock(&uobj->vmobjlock);
+
+	/* against the order by trylock only, as the pagedaemon does */
+	uvm_lock(&uvm->pq_lock);
+	ck_assert(uvm_trylock(&uobj->vmobjlock));
+	uvm_unlock(&uobj->vmobjlock);
+	uvm_unlock(&uvm->pq_lock);
+	uvm_lock(&uvm->uao_list_lock);
+	ck_assert(uvm_trylock(&uobj->vmobjlock));
+	uvm_unlock(&uobj->vmobjlock);
+	uvm_unlock(&uvm->uao_list_lock);
+
+	/* the last detach leaves the list holding its object */
+	ck_assert_int_eq(harness_write_page(uobj, 0, 1), 0);
+	uvm_lock(&uobj->vmobjlock);
+	ck_assert_int_eq(uao_put(uobj, 0, 0, PGO_ALLPAGES | PGO_FREE), 0);
+	pmap_mem_unmap(uobj);
+	uvm_lock(&uobj->vmobjlock);
+	uao_detach_locked(uobj);
+	ck_assert_ptr_null(LIST_FIRST(&uvm->uao_list));
+	ck_assert(!uvm_lock_held(&uvm->uao_list_lock));
+	harness_check(&h);
+	harness_fini(&h);
+}
+END_TEST
+
+START_TEST(test_contract_lockorder_list_object)
+{
+	struct harness h;
+	struct uvm_object *uobj;
+
+	harness_init(&h, 16);
+	uobj = harness_aobj(&h, 8);
+	uvm_lock(&h.h_uvm->uao_list_lock);
+	uvm_lock(&uobj->vmobjlock); /* aborts: the object comes first */
+}
+END_TEST
+
+START_TEST(test_contract_lockorder_pq_list)
+{
+	struct harness h;
+
+	harness_init(&h, 16);
+	uvm_lock(&h.h_uvm->pq_lock);
+	uvm_lock(&h.h_uvm->uao_list_lock); /* aborts */
+}
+END_TEST
+
+START_TEST(test_contract_lockorder_pq_object)
+{
+	struct harness h;
+	struct uvm_object *uobj;
+
+	harness_init(&h, 16);
+	uobj = harness_aobj(&h, 8);
+	uvm_lock(&h.h_uvm->pq_lock);
+	uvm_lock(&uobj->vmobjlock); /* aborts */
+}
+END_TEST
 
 START_TEST(test_contract_noswap_slot)
 {
@@ -2390,6 +2470,7 @@ pager_suite(void)
 	tcase_add_test(tc, test_aobj_noswap_stays);
 	tcase_add_test(tc, test_aobj_reference_detach);
 	tcase_add_test(tc, test_aobj_detach_waits_busy);
+	tcase_add_test(tc, test_lockorder_in_order);
 	tcase_add_loop_test(tc, test_aobj_swslot, 0, NSIZES);
 
 	tc = new_tcase(s, "get");
@@ -2424,6 +2505,12 @@ pager_suite(void)
 	tcase_add_test_raise_signal(tc, test_contract_put_flags, SIGABRT);
 	tcase_add_test_raise_signal(tc, test_contract_get_unlocked, SIGABRT);
 	tcase_add_test_raise_signal(tc, test_contract_swslot_range, SIGABRT);
+	tcase_add_test_raise_signal(tc, test_contract_lockorder_list_object,
+	    SIGABRT);
+	tcase_add_test_raise_signal(tc, test_contract_lockorder_pq_list,
+	    SIGABRT);
+	tcase_add_test_raise_signal(tc, test_contract_lockorder_pq_object,
+	    SIGABRT);
 
 	tc = new_tcase(s, "roundtrip");
 	tcase_add_loop_test(tc, test_aobj_roundtrip_through_swap, 0, NSIZES);

@@ -237,7 +237,7 @@ uao_create(struct uvm *uvm, vsize_t size, int flags)
 
 	if (pagetab_init(&aobj->u_obj.uo_pagetab, pages) != 0)
 		goto out_free;
-	uvm_lock_init(&aobj->u_obj.vmobjlock);
+	uvm_lock_init_rank(&aobj->u_obj.vmobjlock, UL_RANK_OBJECT);
 	uvm_cond_init(&aobj->u_obj.uo_cv);
 	aobj->u_obj.uo_uvm = uvm;
 	TAILQ_INIT(&aobj->u_obj.memq);

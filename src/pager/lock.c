@@ -10,6 +10,9 @@
 
 #include "lock_int.h"
 
+_Thread_local unsigned int uvm_lock_nheld[UL_NRANKS]
+    __attribute__((tls_model("initial-exec")));
+
 static void
 panic_write(const char *s)
 {

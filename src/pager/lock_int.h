@@ -28,10 +28,34 @@ noreturn void uvm_panic(const char *func, const char *msg);
 #define KASSERT(e)                                                             \
 	((e) ? (void)0 : uvm_panic(__func__, "assertion \"" #e "\" failed"))
 
+/*
+ * Lock ranks: the pager's part of the one lock order (uvm_int.h), as
+ * numbers that uvm_lock checks.  A thread that holds a lock of some rank
+ * may wait for a lock of the same or a higher rank only; going against
+ * the order takes uvm_trylock, which is not checked (it cannot deadlock).
+ * UL_RANK_NONE locks (the swap layer's, the machine's leaf locks) are not
+ * checked.
+ */
+enum uvm_lock_rank {
+	UL_RANK_NONE,
+	UL_RANK_OBJECT, /* vmobjlock */
+	UL_RANK_LIST,	/* uvm->uao_list_lock */
+	UL_RANK_PQ,	/* uvm->pq_lock */
+	UL_NRANKS
+};
+
 struct uvm_lock {
 	pthread_mutex_t ul_mutex;
-	atomic_ulong ul_owner; /* pthread_self() of the holder, or 0 */
+	atomic_ulong ul_owner;	    /* pthread_self() of the holder, or 0 */
+	enum uvm_lock_rank ul_rank; /* I */
 };
+
+/*
+ * The ranked locks the calling thread holds, per rank.  initial-exec: no
+ * lazy allocation on a fault-handler thread's first lock.
+ */
+extern _Thread_local unsigned int uvm_lock_nheld[UL_NRANKS]
+    __attribute__((tls_model("initial-exec")));
 
 static inline unsigned long
 uvm_lock_self(void)
@@ -39,12 +63,39 @@ uvm_lock_self(void)
 	return (unsigned long)pthread_self();
 }
 
+/* uvm_lock_init_rank: a lock of the given rank, not held. */
 static inline void
-uvm_lock_init(struct uvm_lock *l)
+uvm_lock_init_rank(struct uvm_lock *l, enum uvm_lock_rank rank)
 {
 	if (pthread_mutex_init(&l->ul_mutex, NULL) != 0)
 		uvm_panic(__func__, "pthread_mutex_init failed");
 	atomic_init(&l->ul_owner, 0);
+	l->ul_rank = rank;
+}
+
+/* uvm_lock_init: a lock outside the checked ranks, not held. */
+static inline void
+uvm_lock_init(struct uvm_lock *l)
+{
+	uvm_lock_init_rank(l, UL_RANK_NONE);
+}
+
+/*
+ * uvm_lock_order_check: about to wait for l.
+ * => panics if the calling thread holds a ranked lock that comes after l
+ *    in the lock order.
+ */
+static inline void
+uvm_lock_order_check(const struct uvm_lock *l)
+{
+	if (l->ul_rank == UL_RANK_NONE)
+		return;
+	for (int r = l->ul_rank + 1; r < UL_NRANKS; r++) {
+		if (uvm_lock_nheld[r] != 0)
+			uvm_panic(__func__,
+			    "lock order: waiting for a lock while holding one "
+			    "that comes after it (see uvm_int.h)");
+	}
 }
 
 static inline void
@@ -57,10 +108,12 @@ uvm_lock_destroy(struct uvm_lock *l)
 static inline void
 uvm_lock(struct uvm_lock *l)
 {
+	uvm_lock_order_check(l);
 	if (pthread_mutex_lock(&l->ul_mutex) != 0)
 		uvm_panic(__func__, "pthread_mutex_lock failed");
 	atomic_store_explicit(&l->ul_owner, uvm_lock_self(),
 	    memory_order_relaxed);
+	uvm_lock_nheld[l->ul_rank]++;
 }
 
 static inline bool
@@ -70,6 +123,7 @@ uvm_trylock(struct uvm_lock *l)
 		return false;
 	atomic_store_explicit(&l->ul_owner, uvm_lock_self(),
 	    memory_order_relaxed);
+	uvm_lock_nheld[l->ul_rank]++;
 	return true;
 }
 
@@ -85,6 +139,7 @@ static inline void
 uvm_unlock(struct uvm_lock *l)
 {
 	KASSERT(uvm_lock_held(l));
+	uvm_lock_nheld[l->ul_rank]--;
 	atomic_store_explicit(&l->ul_owner, 0, memory_order_relaxed);
 	pthread_mutex_unlock(&l->ul_mutex);
 }

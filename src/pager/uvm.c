@@ -40,8 +40,8 @@ uvm_create(int nframes, struct pmap *pmap)
 	}
 	uvm->nframes = nframes;
 	uvm->pmap = pmap;
-	uvm_lock_init(&uvm->pq_lock);
-	uvm_lock_init(&uvm->uao_list_lock);
+	uvm_lock_init_rank(&uvm->pq_lock, UL_RANK_PQ);
+	uvm_lock_init_rank(&uvm->uao_list_lock, UL_RANK_LIST);
 	uvm_cond_init(&uvm->free_cv);
 	TAILQ_INIT(&uvm->page_free);
 	TAILQ_INIT(&uvm->page_active);

@@ -11,15 +11,22 @@
  * locks follows it):
  *
  *	swap ctl lock (sd_ctl_lock, swapon/swapoff)
- *	  -> uao_list_lock
- *	    -> object lock (vmobjlock)
+ *	  -> object lock (vmobjlock)
+ *	    -> uao_list_lock
  *	      -> page queues (pq_lock)
  *	        -> swap data lock (sd_lock)
  *	        -> pmap leaf locks (staging allocator, region table)
  *
- * Where code must go against the order (the pagedaemon finds a page on a
- * queue and wants its object; swapoff walks the object list), it uses a
- * trylock and backs off, as UVM does.
+ * The object lock comes before the list lock, as in the seed: the last
+ * uao_detach holds its object and takes the list to leave it.  Where code
+ * must go against the order it uses a trylock and backs off, as UVM does:
+ * the pagedaemon (page queues, then a page's object), and everything that
+ * walks the object list for its objects: uao_swap_off, uvm_check and
+ * uvm_quiesce (list, then each object).
+ *
+ * The pager's three (object, list, page queues) carry ranks in this order
+ * (enum uvm_lock_rank, lock_int.h): uvm_lock panics on a wait that goes
+ * against it, so the tests check this legend on every path they run.
  *
  * Field protection:  I = immutable,  q = pq_lock,  L = uao_list_lock,
  *                    a = atomic (statistics).

@@ -9,9 +9,9 @@
  * given to swap_create) to empty a range of slots, as uvm_swap.c calls
  * uao_swap_off.
  *
- * Locks, in the one lock order of uao (see DESIGN.md and aobj.c):
+ * Locks, in the one lock order of uao (see src/pager/uvm_int.h):
  *
- *	sd_ctl_lock  ->  [uao_list_lock -> object lock -> page queues]
+ *	sd_ctl_lock  ->  [object lock -> uao_list_lock -> page queues]
  *	    ->  sd_lock
  *
  * sd_ctl_lock (UVM's swap_syscall_lock) serialises swapon and swapoff,
