@@ -9,7 +9,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "size_int.h"
 #include "uffd/ctl_proto.h"
@@ -37,6 +39,26 @@ int parse_swap_spec(const char *arg, struct swap_spec *ss, char *why,
     size_t whylen);
 
 /*
+ * swapcheck: would swap_on take this spec?  Looks only (swapcheck.c).
+ * => 0 and *sc filled, or -errno with one phrase in why (the caller
+ *    prefixes "--swap PATH: ").
+ */
+struct swapcheck_info {
+	struct stat sc_st;	       /* lstat; st_mode 0: to be created */
+	uint64_t sc_size;	       /* swap space it will give, bytes */
+	bool sc_create;		       /* uao will create it */
+	char sc_canon[PATH_MAX + 256]; /* sc_create: the real path */
+};
+int swapcheck(const struct swap_spec *ss, struct swapcheck_info *sc, char *why,
+    size_t whylen);
+
+/* lock_holder: the pid holding a flock(2) on st's file, from /proc/locks,
+ * or 0 */
+int lock_holder(const struct stat *st);
+/* mount_point_of: where block device rdev is mounted.  => 1 (in buf) or 0 */
+int mount_point_of(dev_t rdev, char *buf, size_t len);
+
+/*
  * ctl_call: send a request to the runtime of process pid and read its
  * report.  => 0, or -errno (-ESRCH: no uao process of that pid).
  */
@@ -47,6 +69,7 @@ void print_report(FILE *f, const struct ctl_report *rep, bool json);
 /* print_swaplist: the swap devices as a table */
 void print_swaplist(FILE *f, const struct ctl_report *rep);
 
+int cmd_mkswap(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_swapctl(int argc, char **argv);

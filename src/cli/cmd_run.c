@@ -47,6 +47,9 @@
 #define RUN_DEFAULT_RAM	 (64ULL << 20)
 #define RUN_DEFAULT_SWAP (2ULL << 30)
 #define RUN_MAX_REPORTS	 64
+/* slot numbers are ints; the RAM limit is counted in int pages too */
+#define RUN_MAX_SLOTS (INT_MAX - 1)
+#define RUN_MAX_RAM   ((uint64_t)INT32_MAX * 4096)
 
 struct run_opts {
 	uint64_t ro_ram;
@@ -164,135 +167,107 @@ check_dynamic(const char *path, int depth)
 }
 
 /*
- * lock_holder: the process holding a flock(2) on the file st names, from
- * /proc/locks, or 0 if none is found.
- */
-static int
-lock_holder(const struct stat *st)
-{
-	char line[256];
-	FILE *f = fopen("/proc/locks", "re");
-	int pid = 0;
-
-	if (f == NULL)
-		return 0;
-	while (pid == 0 && fgets(line, sizeof(line), f) != NULL) {
-		unsigned int maj, min;
-		unsigned long ino;
-		int p;
-
-		if (strstr(line, "FLOCK") == NULL)
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %d %x:%x:%lu", &p, &maj, &min,
-			&ino) == 4 &&
-		    maj == major(st->st_dev) && min == minor(st->st_dev) &&
-		    ino == (unsigned long)st->st_ino)
-			pid = p;
-	}
-	fclose(f);
-	return pid;
-}
-
-/*
- * check_swap_free: a named swap file is not swap of another process
- * already (the runtime locks it, see swap_on), and can be opened.
+ * check_swaps: every --swap as swap_on will see it (swapcheck), each
+ * file named once, and the slots of all of them within what slot
+ * numbers can count.  => exits with one line on the first refusal;
+ *    sets each spec's size (0: the signature's) to the size it will have.
  */
 static void
-check_swap_free(const struct swap_spec *ss, const struct stat *st)
+check_swaps(struct run_opts *o)
 {
-	int fd = open(ss->ss_path, O_RDWR | O_CLOEXEC);
-	int holder;
+	static struct swapcheck_info sc[RUN_MAX_SWAP];
+	uint64_t total = 0;
+	char why[512], b1[32];
 
-	if (fd < 0)
-		die(EXIT_USAGE, "--swap %s: cannot open it: %s", ss->ss_path,
-		    strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK) {
-		holder = lock_holder(st);
-		close(fd);
-		if (holder > 0)
-			die(EXIT_USAGE,
-			    "--swap %s: in use as swap by another process "
-			    "(pid %d)",
-			    ss->ss_path, holder);
-		die(EXIT_USAGE, "--swap %s: in use as swap by another process",
-		    ss->ss_path);
+	for (int i = 0; i < o->ro_nswap; i++) {
+		const struct swap_spec *ss = &o->ro_swap[i];
+
+		if (swapcheck(ss, &sc[i], why, sizeof(why)) != 0)
+			die(EXIT_USAGE, "--swap %s: %s", ss->ss_path, why);
+		for (int j = 0; j < i; j++) {
+			bool same = sc[i].sc_create ? sc[j].sc_create &&
+				strcmp(sc[i].sc_canon, sc[j].sc_canon) == 0
+						    : !sc[j].sc_create &&
+				sc[i].sc_st.st_dev == sc[j].sc_st.st_dev &&
+				sc[i].sc_st.st_ino == sc[j].sc_st.st_ino;
+
+			if (same)
+				die(EXIT_USAGE,
+				    "--swap %s: the same file as --swap %s "
+				    "(each swap file is named once)",
+				    ss->ss_path, o->ro_swap[j].ss_path);
+		}
+		total += sc[i].sc_size / 4096;
 	}
-	close(fd);
-}
-
-/*
- * check_swap_create: a missing swap file can be made there (the
- * runtime makes it for real; this one is removed at once).
- */
-static void
-check_swap_create(const struct swap_spec *ss)
-{
-	int fd = open(ss->ss_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		die(EXIT_USAGE, "--swap %s: cannot create it: %s", ss->ss_path,
-		    strerror(errno));
-	close(fd);
-	unlink(ss->ss_path);
-}
-
-/* check_swap: the file can be made or used, and its filesystem has room */
-static void
-check_swap(const struct swap_spec *ss)
-{
-	struct statvfs vfs;
-	struct stat st;
-	char dir[PATH_MAX], b1[32], b2[32];
-	const char *slash;
-	uint64_t need = ss->ss_size;
-
-	if (stat(ss->ss_path, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			die(EXIT_USAGE, "--swap %s: a directory, not a file",
-			    ss->ss_path);
-		if (access(ss->ss_path, R_OK | W_OK) != 0)
-			die(EXIT_USAGE, "--swap %s: not writable: %s",
-			    ss->ss_path, strerror(errno));
-		/* root may write anything: the mode says what was meant */
-		if (S_ISREG(st.st_mode) && (st.st_mode & 0222) == 0)
-			die(EXIT_USAGE,
-			    "--swap %s: read-only file (mode %04o); "
-			    "chmod u+w it to use it as swap",
-			    ss->ss_path, (unsigned)(st.st_mode & 07777));
-		if (S_ISREG(st.st_mode) && need == 0 && st.st_size < 4096)
-			die(EXIT_USAGE,
-			    "--swap %s: empty file; give a size "
-			    "(FILE:SIZE)",
-			    ss->ss_path);
-		if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
-			check_swap_free(ss, &st);
-		need = need > (uint64_t)st.st_size ? need - (uint64_t)st.st_size
-						   : 0;
-		snprintf(dir, sizeof(dir), "%s", ss->ss_path);
-	} else {
-		if (need == 0)
-			die(EXIT_USAGE,
-			    "--swap %s: the file does not exist; "
-			    "give its size (FILE:SIZE)",
-			    ss->ss_path);
-		slash = strrchr(ss->ss_path, '/');
-		snprintf(dir, sizeof(dir), "%.*s",
-		    slash != NULL ? (int)(slash - ss->ss_path) : 1,
-		    slash != NULL ? ss->ss_path : ".");
-		if (dir[0] == '\0')
-			snprintf(dir, sizeof(dir), "/");
-		if (access(dir, W_OK | X_OK) != 0)
-			die(EXIT_USAGE, "--swap %s: cannot create it in %s: %s",
-			    ss->ss_path, dir, strerror(errno));
-		check_swap_create(ss);
-	}
-	if (statvfs(dir, &vfs) == 0 &&
-	    (uint64_t)vfs.f_bavail * vfs.f_frsize < need)
+	/*
+	 * The size each will have, said to the runtime: a program exec'd
+	 * under another that holds the file gets an anonymous file of that
+	 * size instead (see preload.c), which needs a number.
+	 */
+	for (int i = 0; i < o->ro_nswap; i++)
+		o->ro_swap[i].ss_size = sc[i].sc_size;
+	if (total > RUN_MAX_SLOTS)
 		die(EXIT_USAGE,
-		    "--swap %s: needs %s, but only %s is free there",
-		    ss->ss_path, fmt_bytes(b1, sizeof(b1), need),
-		    fmt_bytes(b2, sizeof(b2),
-			(uint64_t)vfs.f_bavail * vfs.f_frsize));
+		    "--swap: %s of swap in all; uao counts slots in 31 bits "
+		    "(at most 8T)",
+		    fmt_bytes(b1, sizeof(b1), total * 4096));
+}
+
+/*
+ * check_stats: --stats FILE can be written at the end.  Not created
+ * now: a refused run leaves nothing behind.
+ */
+static void
+check_stats(const char *path)
+{
+	struct stat st;
+	char dir[PATH_MAX];
+	const char *slash;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return;
+	if (path[0] == '\0')
+		die(EXIT_USAGE, "--stats: an empty file name");
+	if (stat(path, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			die(EXIT_USAGE, "--stats %s: a directory, not a file",
+			    path);
+		if (access(path, W_OK) != 0)
+			die(EXIT_USAGE, "--stats %s: not writable: %s", path,
+			    strerror(errno));
+		return;
+	}
+	if (errno != ENOENT)
+		die(EXIT_USAGE, "--stats %s: %s", path, strerror(errno));
+	slash = strrchr(path, '/');
+	snprintf(dir, sizeof(dir), "%.*s",
+	    slash != NULL ? (int)(slash - path) : 1,
+	    slash != NULL ? path : ".");
+	if (dir[0] == '\0')
+		snprintf(dir, sizeof(dir), "/");
+	if (access(dir, W_OK | X_OK) != 0)
+		die(EXIT_USAGE, "--stats %s: cannot create it in %s: %s", path,
+		    dir, strerror(errno));
+}
+
+/* check_inject: each --inject names a device there will be */
+static void
+check_inject(const struct run_opts *o)
+{
+	int ndev = o->ro_nswap > 0 ? o->ro_nswap : 1;
+	const char *line = o->ro_inject;
+
+	while (line != NULL && *line != '\0') {
+		int dev = atoi(line);
+		size_t len = strcspn(line, "\n");
+
+		if (dev >= ndev)
+			die(EXIT_USAGE,
+			    "--inject \"%.*s\": no swap device %d (devices are "
+			    "numbered from 0 in --swap order; this run has %d)",
+			    (int)len, line, dev, ndev);
+		line = line[len] != '\0' ? line + len + 1 : NULL;
+	}
 }
 
 static void
@@ -505,14 +480,16 @@ run_usage_opts(int argc, char **argv, struct run_opts *o, int *firstp)
 		{ "inject", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char why[256];
+	char why[256], b1[32];
+	uint64_t phys;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->ro_ram = RUN_DEFAULT_RAM;
 	o->ro_handlers = UAO_DEFAULT_HANDLERS;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	opterr = 0; /* our own one-line messages, not getopt's */
+	while ((c = getopt_long(argc, argv, "+:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (parse_size(optarg, &o->ro_ram) != 0)
@@ -530,6 +507,18 @@ run_usage_opts(int argc, char **argv, struct run_opts *o, int *firstp)
 				    "--ram %s: not a multiple of "
 				    "4 KiB",
 				    optarg);
+			if (o->ro_ram > RUN_MAX_RAM)
+				die(EXIT_USAGE,
+				    "--ram %s: too large (uao counts RAM in "
+				    "31-bit pages: below 8T)",
+				    optarg);
+			phys = (uint64_t)sysconf(_SC_PHYS_PAGES) *
+			    (uint64_t)sysconf(_SC_PAGESIZE);
+			if (phys > 0 && o->ro_ram > phys)
+				die(EXIT_USAGE,
+				    "--ram %s: more than this machine's memory "
+				    "(%s)",
+				    optarg, fmt_bytes(b1, sizeof(b1), phys));
 			break;
 		case 's':
 			if (o->ro_nswap == RUN_MAX_SWAP)
@@ -561,12 +550,26 @@ run_usage_opts(int argc, char **argv, struct run_opts *o, int *firstp)
 		case 'i':
 			inject_add(o, optarg);
 			break;
+		case ':':
+			die(EXIT_USAGE,
+			    "run: %s needs a value (see uao --help)",
+			    argv[optind - 1]);
 		default:
-			die(EXIT_USAGE, "run: bad option (see uao --help)");
+			die(EXIT_USAGE,
+			    "run: unknown option %s (see uao --help)",
+			    argv[optind - 1]);
 		}
 	}
-	if (optind < argc && strcmp(argv[optind], "--") == 0)
-		optind++;
+	/*
+	 * One way: the program follows `--' (getopt has stepped over it).
+	 * Without it, a program whose name or first argument looks like an
+	 * option would be ambiguous.
+	 */
+	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
+		die(EXIT_USAGE,
+		    "run: put -- before the program: uao run [options] -- %s "
+		    "...",
+		    argv[optind]);
 	if (optind >= argc)
 		die(EXIT_USAGE,
 		    "run: which program? (uao run [options] -- "
@@ -620,17 +623,15 @@ cmd_run(int argc, char **argv)
 	char prog[PATH_MAX], dir[256], sock[300];
 	struct sigaction sa;
 	int first, lfd, pidfd, nrep = 0, status;
-	uint64_t total_swap = 0;
 
 	run_usage_opts(argc, argv, &o, &first);
 	find_program(argv[first], prog, sizeof(prog));
 	check_dynamic(prog, 0);
-	for (int i = 0; i < o.ro_nswap; i++) {
-		check_swap(&o.ro_swap[i]);
-		total_swap += o.ro_swap[i].ss_size;
-	}
+	check_swaps(&o);
 	if (o.ro_nswap == 0)
 		check_tmp_room(RUN_DEFAULT_SWAP);
+	check_inject(&o);
+	check_stats(o.ro_stats);
 
 	lfd = report_listen(dir, sizeof(dir), sock, sizeof(sock));
 	run_environment(&o, sock);
@@ -675,7 +676,6 @@ cmd_run(int argc, char **argv)
 	close(lfd);
 	unlink(sock);
 	rmdir(dir);
-	(void)total_swap;
 
 	run_print(&o, reps, nrep, run_child);
 	if (WIFSIGNALED(status)) {

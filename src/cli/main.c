@@ -15,6 +15,7 @@ usage(FILE *f)
 	      "               [--stats FILE|-] [--json] [--inject \"DEV r|w "
 	      "NTH PPM\"]...\n"
 	      "               -- PROGRAM [ARGS...]\n"
+	      "       uao mkswap [--force] FILE|DEVICE [SIZE]\n"
 	      "       uao stat [--json] [--check] PID\n"
 	      "       uao swapctl PID --list | --add FILE[:SIZE][:prio=N] | "
 	      "--remove FILE|ID\n"
@@ -34,6 +35,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mkswap") == 0)
+		return cmd_mkswap(argc - 1, argv + 1);
 	if (strcmp(argv[1], "stat") == 0)
 		return cmd_stat(argc - 1, argv + 1);
 	if (strcmp(argv[1], "swapctl") == 0)

@@ -22,6 +22,7 @@
 #include "../pager/kmem_int.h"
 #include "pager/fdguard_int.h"
 #include "swap_int.h"
+#include "swapsig_int.h"
 
 #define BITS 64
 
@@ -150,15 +151,72 @@ swap_destroy(struct swap_data *sd)
  */
 
 /*
- * Open (or create) the backing file and find its size in bytes.
- * => returns an fd, or -errno; *sizep is in/out.
+ * swapdev_claim_new: a file uao has just made (named, or O_TMPFILE):
+ * allocate every block, then write the signature.
+ * => returns 0 or -errno; *sizep is the swap space in bytes (slots).
+ */
+static int
+swapdev_claim_new(int fd, uint64_t size)
+{
+	int error;
+
+	/*
+	 * Allocate every block now: a sparse swap file could fail a pageout
+	 * with ENOSPC long after swapon said yes.
+	 */
+	error = posix_fallocate(fd, 0,
+	    (off_t)(size + (uint64_t)SWAPSIG_PAGES * PAGE_SIZE));
+	if (error != 0)
+		return error == EOPNOTSUPP || error == EINVAL ? -EOPNOTSUPP
+							      : -error;
+	return swapsig_write(fd, size / PAGE_SIZE, NULL);
+}
+
+/*
+ * swapdev_claim_file: an existing regular file that carries uao's
+ * signature (checked by the caller).  Its holes are allocated, and it
+ * grows if more swap is asked than it holds: it is uao's, by signature.
+ * => returns 0 or -errno (-EOPNOTSUPP: holes, or growth, that this
+ *    filesystem cannot allocate without writing data).
+ */
+static int
+swapdev_claim_file(int fd, const struct swapsig *sg, uint64_t size)
+{
+	off_t need = (off_t)(size + (uint64_t)SWAPSIG_PAGES * PAGE_SIZE);
+	int error;
+
+	/* fallocate(2), not posix_fallocate: never emulated by writing */
+	if (fallocate(fd, 0, 0, need) != 0) {
+		error = -errno;
+		if (error != -EOPNOTSUPP)
+			return error;
+		/* no fallocate: fine if there is nothing to allocate */
+		if (size > sg->sg_npages * PAGE_SIZE ||
+		    lseek(fd, 0, SEEK_HOLE) < need)
+			return -EOPNOTSUPP;
+	}
+	if (size > sg->sg_npages * PAGE_SIZE)
+		return swapsig_write(fd, size / PAGE_SIZE, sg->sg_uuid);
+	return 0;
+}
+
+/*
+ * Open the backing file and find its size in bytes, claiming it as the
+ * kernel's swapon does: a file uao creates here (named and missing, or
+ * anonymous) gets a signature; an existing file or block device is used
+ * only if it carries one (see swapsig_int.h).  Nothing else is written.
+ * => returns an fd, or -errno; *sizep (swap space in bytes, 0 = the
+ *    signature's) is in/out.
  */
 static int
 swapdev_open(const char *path, uint64_t *sizep, int flags, const char *tmpdir,
     int *swflagsp)
 {
 	int oflags = O_RDWR | O_CLOEXEC;
-	struct stat st;
+	struct stat lst, st;
+	struct swapsig sg;
+	uint64_t bytes;
+	char why[256];
 	int fd, error;
 
 	if ((flags & SWAP_BUFFERED) == 0) {
@@ -173,18 +231,31 @@ swapdev_open(const char *path, uint64_t *sizep, int flags, const char *tmpdir,
 			tmpdir = "/tmp";
 		fd = open(tmpdir, oflags | O_TMPFILE, 0600);
 		*swflagsp |= SWF_ANON;
-	} else {
-		fd = open(path, oflags);
-		if (fd < 0 && errno == ENOENT) {
-			fd = open(path, oflags | O_CREAT | O_EXCL, 0600);
-			if (fd >= 0)
-				*swflagsp |= SWF_CREATED;
-		}
+		if (fd < 0)
+			goto out_openerr;
+		error = swapdev_claim_new(fd, *sizep);
+		if (error != 0)
+			goto out_close;
+		return fd;
 	}
-	if (fd < 0) {
-		/* open(2) says EINVAL when the filesystem refuses O_DIRECT */
-		return errno == EINVAL && (oflags & O_DIRECT) ? -EOPNOTSUPP
-							      : -errno;
+
+	/* symbolic links, FIFOs, devices, /proc: refused before open */
+	error = swapsig_check_path(path, &lst, why, sizeof(why));
+	if (error != 0)
+		return error;
+	if (lst.st_mode == 0) {
+		if (*sizep == 0)
+			return -EINVAL;
+		fd = open(path, oflags | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+		if (fd < 0)
+			goto out_openerr;
+		*swflagsp |= SWF_CREATED;
+	} else {
+		/* O_EXCL: the kernel says EBUSY if it is mounted, or swap */
+		fd = open(path,
+		    oflags | O_NOFOLLOW | (S_ISBLK(lst.st_mode) ? O_EXCL : 0));
+		if (fd < 0)
+			goto out_openerr;
 	}
 	/*
 	 * A named file may be swap of another process already (another
@@ -194,7 +265,7 @@ swapdev_open(const char *path, uint64_t *sizep, int flags, const char *tmpdir,
 	 * our slots, shares it; it is gone when every copy of the fd is.
 	 * Before any change to the file: it is not ours to resize.
 	 */
-	if (path != NULL && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		error = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		goto out_close;
 	}
@@ -202,60 +273,62 @@ swapdev_open(const char *path, uint64_t *sizep, int flags, const char *tmpdir,
 		error = -errno;
 		goto out_close;
 	}
-
+	if (*swflagsp & SWF_CREATED) {
+		error = swapdev_claim_new(fd, *sizep);
+		if (error != 0)
+			goto out_close;
+		return fd;
+	}
+	/* what was opened is what was looked at */
+	if (st.st_dev != lst.st_dev || st.st_ino != lst.st_ino ||
+	    (st.st_mode & S_IFMT) != (lst.st_mode & S_IFMT)) {
+		error = -ESTALE;
+		goto out_close;
+	}
 	if (S_ISBLK(st.st_mode)) {
-		uint64_t bytes;
-
 		if (ioctl(fd, BLKGETSIZE64, &bytes) < 0) {
 			error = -errno;
 			goto out_close;
 		}
-		*sizep = bytes & ~(uint64_t)PAGE_MASK;
 		*swflagsp |= SWF_BLOCKDEV;
+	} else {
+		/*
+		 * A file nobody may write was made read-only on purpose:
+		 * root's open(2) succeeds anyway, but overwriting it is not
+		 * ours to do.
+		 */
+		if ((st.st_mode & 0222) == 0) {
+			error = -EACCES;
+			goto out_close;
+		}
+		bytes = (uint64_t)st.st_size;
+	}
+	error = swapsig_read(fd, bytes, &sg);
+	if (error != 0)
+		goto out_close;
+	if (*sizep == 0)
+		*sizep = sg.sg_npages * PAGE_SIZE;
+	if (S_ISBLK(st.st_mode)) {
+		/* a device's swap area is what its signature says */
+		if (*sizep > sg.sg_npages * PAGE_SIZE) {
+			error = -EFBIG;
+			goto out_close;
+		}
 		return fd;
 	}
-	if (!S_ISREG(st.st_mode)) {
-		error = -EINVAL;
+	error = swapdev_claim_file(fd, &sg, *sizep);
+	if (error != 0)
 		goto out_close;
-	}
-	/*
-	 * A file nobody may write was made read-only on purpose: root's
-	 * open(2) succeeds anyway, but overwriting it is not ours to do.
-	 */
-	if ((st.st_mode & 0222) == 0 && (*swflagsp & SWF_ANON) == 0) {
-		error = -EACCES;
-		goto out_close;
-	}
-	if (*sizep == 0) {
-		if ((*swflagsp & (SWF_ANON | SWF_CREATED)) != 0 ||
-		    st.st_size == 0) {
-			error = -EINVAL;
-			goto out_close;
-		}
-		*sizep = (uint64_t)st.st_size & ~(uint64_t)PAGE_MASK;
-		/* shorter than a page: posix_fallocate would say EINVAL */
-		if (*sizep == 0) {
-			error = -EINVAL;
-			goto out_close;
-		}
-	}
-	/*
-	 * Allocate every block now: a sparse swap file could fail a pageout
-	 * with ENOSPC long after swapon said yes.
-	 */
-	error = posix_fallocate(fd, 0, (off_t)*sizep);
-	if (error != 0) {
-		error = error == EOPNOTSUPP || error == EINVAL ? -EOPNOTSUPP
-							       : -error;
-		goto out_close;
-	}
 	/* a swap file holds a program's memory: nobody else may read it */
-	if ((*swflagsp & SWF_ANON) == 0 && fchmod(fd, 0600) < 0) {
+	if (fchmod(fd, 0600) < 0) {
 		error = -errno;
 		goto out_close;
 	}
 	return fd;
 
+out_openerr:
+	/* open(2) says EINVAL when the filesystem refuses O_DIRECT */
+	return errno == EINVAL && (oflags & O_DIRECT) ? -EOPNOTSUPP : -errno;
 out_close:
 	close(fd);
 	if (*swflagsp & SWF_CREATED)
@@ -283,7 +356,7 @@ swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,
 	uvm_lock(&sd->sd_ctl_lock);
 
 	/* refuse a file that is already swap here, before touching it */
-	if (path != NULL && stat(path, &st) == 0) {
+	if (path != NULL && lstat(path, &st) == 0) {
 		uvm_lock(&sd->sd_lock);
 		TAILQ_FOREACH(it, &sd->sd_devs, sw_next) {
 			if (it->sw_stdev == st.st_dev &&
@@ -681,7 +754,8 @@ swap_slot_locate(struct swap_data *sd, int slot, int *fdp, off_t *offp)
 	sw = slot > 0 ? swapdrum_getsdp(sd, slot) : NULL;
 	if (sw != NULL) {
 		*fdp = sw->sw_fd;
-		*offp = (off_t)(slot - sw->sw_start) * PAGE_SIZE;
+		*offp =
+		    (off_t)(slot - sw->sw_start + SWAPSIG_PAGES) * PAGE_SIZE;
 	}
 	uvm_unlock(&sd->sd_lock);
 	return sw != NULL ? 0 : -ENXIO;

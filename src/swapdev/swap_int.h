@@ -141,21 +141,35 @@ struct swap_data *swap_create(swap_pagein_fn pagein, void *arg);
 void swap_destroy(struct swap_data *sd);
 
 /*
- * swap_on: add a swap device.
+ * swap_on: add a swap device, claimed as the kernel's swapon(2) claims
+ * one (swapsig_int.h): uao writes only to a file it creates here, or to
+ * a file or block device that carries uao's signature.
  *
- * => path NULL: an anonymous file (O_TMPFILE, mode 0600) of `size' bytes
- *    in tmpdir (NULL: $TMPDIR, else /tmp).
- * => path names a missing file: it is created 0600 and allocated at
- *    `size' bytes.  An existing regular file is used at `size' (extended
- *    if larger), or at its own size if `size' is 0, and set to mode 0600.
- *    A block device is used whole.
+ * => `size' is the swap space in bytes (the slots); the file holds one
+ *    more page, the signature, before slot 0.
+ * => path NULL: an anonymous file (O_TMPFILE, mode 0600) in tmpdir (NULL:
+ *    $TMPDIR, else /tmp).
+ * => path names a missing file: it is created 0600, allocated, and
+ *    signed.  An existing file or block device must carry the signature:
+ *    it is used at `size', or at the signature's size if `size' is 0.  A
+ *    signed regular file grows if `size' is larger (its holes are
+ *    allocated, its mode set to 0600); a block device is opened O_EXCL,
+ *    and never used beyond its signature.
  * => the file is opened O_DIRECT unless flags has SWAP_BUFFERED.
  * => returns the device id (> 0), or -EINVAL (size zero, not a multiple
- *    of the page size, or too large; not a file or block device),
- *    -EEXIST (already a swap device here), -EBUSY (a named file that
- *    another process uses as swap: locked with flock(2) while in use),
- *    -ENOSPC (the filesystem cannot hold it), -EOPNOTSUPP (no O_DIRECT on
- *    that filesystem), or the errno of open(2) (-ENOENT, -EACCES, ...).
+ *    of the page size, or too large; a FIFO, socket, character device,
+ *    or a file of /proc, /sys or another pseudo filesystem), -ELOOP (a
+ *    symbolic link), -EISDIR, -EMEDIUMTYPE (an existing file or device
+ *    without uao's signature: see `uao mkswap'), -EUCLEAN (a damaged
+ *    signature), -EFBIG (`size' beyond a device's signature), -EEXIST
+ *    (already a swap device here), -EBUSY (a named file that another
+ *    process uses as swap: locked with flock(2) while in use; a block
+ *    device mounted or opened O_EXCL elsewhere), -EACCES (a read-only
+ *    file, even for root), -ENOSPC (the filesystem cannot hold it),
+ *    -EOPNOTSUPP (no O_DIRECT on that filesystem; holes it cannot
+ *    allocate), -ESTALE (the path changed while it was opened), or the
+ *    errno of open(2) (-ENOENT, -EACCES, ...).
+ * => a file created here is removed again if swap_on fails.
  * => takes sd_ctl_lock and sd_lock.
  */
 int swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,

@@ -12,6 +12,7 @@
 #include <sys/uio.h>
 
 #include "swap_int.h"
+#include "swapsig_int.h"
 #include "uring_int.h"
 
 /* the longest run one request carries (pages) */
@@ -87,7 +88,9 @@ uvm_swap_io(struct swap_data *sd, struct swap_io *ios, int n, bool write)
 			uvm_panic(__func__, "I/O to a slot of no device");
 		pg[i].sp_dev = sw;
 		pg[i].sp_fd = sw->sw_fd;
-		pg[i].sp_off = (off_t)(slot - sw->sw_start) * PAGE_SIZE;
+		/* page 0 is the signature (swapsig_int.h) */
+		pg[i].sp_off =
+		    (off_t)(slot - sw->sw_start + SWAPSIG_PAGES) * PAGE_SIZE;
 		ios[i].sio_error = 0;
 		pg[i].sp_issued = !faultinj_fire(&sw->sw_fi[write ? 1 : 0]);
 		if (pg[i].sp_issued)

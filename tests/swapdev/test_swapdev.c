@@ -36,6 +36,7 @@
 
 #include "../harness.h"
 #include "swapdev/swap_int.h"
+#include "swapdev/swapsig_int.h"
 #include "swapdev/uring_int.h"
 
 #define NPAGES(n) ((uint64_t)(n)*PAGE_SIZE)
@@ -283,6 +284,63 @@ dev_on(struct swap_data *sd, const char *name, int npages, int prio, int flags)
 	return id;
 }
 
+/* the signature of the file at path.  => as swapsig_read */
+static int
+file_sig(const char *path, struct swapsig *sg)
+{
+	struct stat st;
+	int fd, error;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	error = swapsig_read(fd, (uint64_t)st.st_size, sg);
+	close(fd);
+	return error;
+}
+
+/* a 64-bit FNV-1a of the whole file at path, and its size and mode */
+struct file_print {
+	uint64_t fp_hash;
+	off_t fp_size;
+	mode_t fp_mode;
+};
+
+static struct file_print
+file_print(const char *path)
+{
+	struct file_print fp = { 0xcbf29ce484222325ULL, 0, 0 };
+	unsigned char buf[8192];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fstat(fd, &st), 0);
+	fp.fp_size = st.st_size;
+	fp.fp_mode = st.st_mode;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			fp.fp_hash ^= buf[i];
+			fp.fp_hash *= 0x100000001b3ULL;
+		}
+	}
+	ck_assert_int_eq(n, 0);
+	close(fd);
+	return fp;
+}
+
+static void
+file_print_same(const char *path, struct file_print was)
+{
+	struct file_print now = file_print(path);
+
+	ck_assert_msg(now.fp_hash == was.fp_hash &&
+		now.fp_size == was.fp_size && now.fp_mode == was.fp_mode,
+	    "%s was changed", path);
+}
+
 /*
  * 1. swap_on / swap_off
  */
@@ -291,6 +349,7 @@ START_TEST(test_swapon_named_created)
 {
 	struct swap_data *sd = swap_create(NULL, NULL);
 	struct swap_devinfo si;
+	struct swapsig sg;
 	char p[PATH_MAX];
 	struct stat st;
 	int id, fd;
@@ -304,9 +363,14 @@ START_TEST(test_swapon_named_created)
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert(S_ISREG(st.st_mode));
 	ck_assert_uint_eq(st.st_mode & 07777, 0600);
-	ck_assert_int_eq(st.st_size, (off_t)NPAGES(40));
+	/* the signature page, then 40 slots */
+	ck_assert_int_eq(st.st_size, (off_t)NPAGES(41));
 	/* allocated, not sparse */
-	ck_assert_int_ge((int64_t)st.st_blocks * 512, (int64_t)NPAGES(40));
+	ck_assert_int_ge((int64_t)st.st_blocks * 512, (int64_t)NPAGES(41));
+	ck_assert_int_eq(file_sig(p, &sg), 0);
+	ck_assert_uint_eq(sg.sg_npages, 40);
+	ck_assert_uint_eq(sg.sg_pagesize, PAGE_SIZE);
+	ck_assert_uint_eq(sg.sg_version, SWAPSIG_VERSION);
 
 	si = devinfo(sd, id);
 	ck_assert_str_eq(si.si_path, p);
@@ -319,7 +383,7 @@ START_TEST(test_swapon_named_created)
 	/* the fd is the file */
 	ck_assert_int_eq(swap_slot_locate(sd, 1, &fd, &off), 0);
 	ck_assert_int_eq(fstat(fd, &st), 0);
-	ck_assert_int_eq(off, 0);
+	ck_assert_int_eq(off, PAGE_SIZE);
 
 	sd_check(sd);
 	/* by path */
@@ -329,11 +393,19 @@ START_TEST(test_swapon_named_created)
 }
 END_TEST
 
+/*
+ * An existing file is swap only if it carries uao's signature: one with
+ * someone's data is refused at every size and left byte for byte as it
+ * was, mode included.  A signed one is used at the signature's size, a
+ * smaller one, or a larger one (it grows, keeping its data).
+ */
 START_TEST(test_swapon_existing_file)
 {
 	struct swap_data *sd = swap_create(NULL, NULL);
 	char p[PATH_MAX], q[PATH_MAX];
 	void *buf = pages_alloc(6);
+	struct file_print fp;
+	struct swapsig sg, sg2;
 	int slots[5], id, fd;
 	struct stat st;
 
@@ -348,8 +420,46 @@ START_TEST(test_swapon_existing_file)
 	    (ssize_t)NPAGES(5) + 100);
 	ck_assert_int_eq(fchmod(fd, 0644), 0);
 	close(fd);
+	fp = file_print(p);
+	ck_assert_int_eq(swap_on(sd, p, 0, 0, 0, NULL), -EMEDIUMTYPE);
+	ck_assert_int_eq(swap_on(sd, p, NPAGES(2), 0, 0, NULL), -EMEDIUMTYPE);
+	ck_assert_int_eq(swap_on(sd, p, NPAGES(8), 0, 0, NULL), -EMEDIUMTYPE);
+	ck_assert_int_eq(swap_on(sd, p, 0, 0, SWAP_BUFFERED, NULL),
+	    -EMEDIUMTYPE);
+	file_print_same(p, fp);
+	/* a damaged signature: uao's magic, a wrong checksum */
+	tpath(q, "damaged");
+	fd = open(q, O_RDWR | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(swapsig_format(buf, 4, NULL), 0);
+	((unsigned char *)buf)[24] ^= 1;
+	ck_assert_int_eq(pwrite(fd, buf, NPAGES(1), 0), PAGE_SIZE);
+	ck_assert_int_eq(ftruncate(fd, (off_t)NPAGES(5)), 0);
+	close(fd);
+	fp = file_print(q);
+	ck_assert_int_eq(swap_on(sd, q, 0, 0, 0, NULL), -EUCLEAN);
+	file_print_same(q, fp);
+	/* a signature that claims more slots than the file holds */
+	fd = open(q, O_RDWR);
+	ck_assert_int_eq(swapsig_write(fd, 5, NULL), 0);
+	close(fd);
+	ck_assert_int_eq(swap_on(sd, q, 0, 0, 0, NULL), -EUCLEAN);
+	ck_assert_int_eq(swap_list(sd, NULL, 0), 0);
+	unlink(q);
 
-	/* size 0: the file's own size, rounded down to pages */
+	/* signed (as `uao mkswap' does): 5 slots after the header page */
+	fd = open(p, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)NPAGES(6)), 0);
+	for (int i = 0; i < 5; i++)
+		fill_page(page_at(buf, i), 1000 + (uint64_t)i, 7);
+	ck_assert_int_eq(pwrite(fd, buf, NPAGES(5), PAGE_SIZE),
+	    (ssize_t)NPAGES(5));
+	ck_assert_int_eq(swapsig_write(fd, 5, NULL), 0);
+	close(fd);
+	ck_assert_int_eq(file_sig(p, &sg), 0);
+
+	/* size 0: the signature's */
 	id = swap_on(sd, p, 0, 0, 0, NULL);
 	ck_assert_int_gt(id, 0);
 	ck_assert_int_eq(devinfo(sd, id).si_npages, 5);
@@ -357,7 +467,7 @@ START_TEST(test_swapon_existing_file)
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0600);
 
-	/* slot k of the device is page k-1 of the file: its bytes read */
+	/* slot k of the device is page k+1 of the file: its bytes read */
 	for (int i = 0; i < 5; i++)
 		slots[i] = devinfo(sd, id).si_start + i;
 	memset(buf, 0, NPAGES(6));
@@ -366,31 +476,27 @@ START_TEST(test_swapon_existing_file)
 		ck_assert(page_is(page_at(buf, i), 1000 + (uint64_t)i, 7));
 	ck_assert_int_eq(swap_off(sd, id, NULL), 0);
 
-	/* a size larger than the file extends it, keeping its data */
-	tpath(q, "small");
-	fd = open(q, O_RDWR | O_CREAT | O_EXCL, 0640);
-	ck_assert_int_ge(fd, 0);
-	fill_page(buf, 4242, 1);
-	ck_assert_int_eq(pwrite(fd, buf, PAGE_SIZE, 0), PAGE_SIZE);
-	close(fd);
-	id = swap_on(sd, q, NPAGES(8), 0, 0, NULL);
-	ck_assert_int_gt(id, 0);
-	ck_assert_int_eq(stat(q, &st), 0);
-	ck_assert_int_eq(st.st_size, (off_t)NPAGES(8));
-	ck_assert_uint_eq(st.st_mode & 07777, 0600);
-	ck_assert_int_eq(devinfo(sd, id).si_npages, 8);
-	slots[0] = devinfo(sd, id).si_start;
-	memset(buf, 0, PAGE_SIZE);
-	ck_assert_int_eq(io_slots(sd, slots, 1, buf, false, NULL), 0);
-	ck_assert(page_is(buf, 4242, 1));
-	ck_assert_int_eq(swap_off(sd, id, NULL), 0);
-
-	/* a size smaller than the file uses that much, leaves the rest */
+	/* a size smaller than the signature's uses that much */
 	id = swap_on(sd, p, NPAGES(2), 0, 0, NULL);
 	ck_assert_int_gt(id, 0);
 	ck_assert_int_eq(devinfo(sd, id).si_npages, 2);
 	ck_assert_int_eq(stat(p, &st), 0);
-	ck_assert_int_eq(st.st_size, (off_t)NPAGES(5) + 100);
+	ck_assert_int_eq(st.st_size, (off_t)NPAGES(6));
+	ck_assert_int_eq(swap_off(sd, id, NULL), 0);
+
+	/* a larger one grows a signed file, keeping its data and UUID */
+	id = swap_on(sd, p, NPAGES(8), 0, 0, NULL);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_size, (off_t)NPAGES(9));
+	ck_assert_int_eq(devinfo(sd, id).si_npages, 8);
+	ck_assert_int_eq(file_sig(p, &sg2), 0);
+	ck_assert_uint_eq(sg2.sg_npages, 8);
+	ck_assert_mem_eq(sg2.sg_uuid, sg.sg_uuid, 16);
+	slots[0] = devinfo(sd, id).si_start + 4;
+	memset(buf, 0, PAGE_SIZE);
+	ck_assert_int_eq(io_slots(sd, slots, 1, buf, false, NULL), 0);
+	ck_assert(page_is(buf, 1004, 7));
 	sd_destroy_all(sd);
 	free(buf);
 }
@@ -435,7 +541,7 @@ START_TEST(test_swapon_anonymous)
 	ck_assert_int_eq(fstat(fd, &st), 0);
 	ck_assert_int_eq(st.st_nlink, 0);
 	ck_assert_uint_eq(st.st_mode & 07777, 0600);
-	ck_assert_int_eq(st.st_size, (off_t)NPAGES(16));
+	ck_assert_int_eq(st.st_size, (off_t)NPAGES(17));
 
 	/* a second anonymous device is a different file */
 	id2 = swap_on(sd, NULL, NPAGES(8), 0, 0, tdir);
@@ -501,13 +607,14 @@ START_TEST(test_swapon_errors)
 	ck_assert_int_eq(swap_on(sd, tpath(q, "plain/sw"), NPAGES(4), 0, 0,
 			     NULL),
 	    -ENOTDIR);
-	/* an existing empty file at size 0; one shorter than a page */
+	/* an existing empty file; one shorter than a page: no signature */
 	ck_assert_int_eq(swap_on(sd, tpath(q, "plain"), 0, 0, 0, NULL),
-	    -EINVAL);
+	    -EMEDIUMTYPE);
+	ck_assert_int_eq(swap_on(sd, q, NPAGES(4), 0, 0, NULL), -EMEDIUMTYPE);
 	fd = open(q, O_RDWR);
 	ck_assert_int_eq(pwrite(fd, "x", 1, 100), 1);
 	close(fd);
-	ck_assert_int_eq(swap_on(sd, q, 0, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(swap_on(sd, q, 0, 0, 0, NULL), -EMEDIUMTYPE);
 	/* not refused files are left as they were */
 	ck_assert_int_eq(stat(q, &st), 0);
 	ck_assert_int_eq(st.st_size, 101);
@@ -531,6 +638,126 @@ START_TEST(test_swapon_errors)
 	ck_assert_int_eq(swap_on(sd, p, NPAGES(4), 0, 0, NULL), 1);
 	ck_assert_int_eq(devinfo(sd, 1).si_start, 1);
 	sd_destroy_all(sd);
+}
+END_TEST
+
+/*
+ * What is never swap, refused before it is opened for writing, with the
+ * reason as swapsig_check_path says it: links (dangling or to a real
+ * swap file), FIFOs, character devices, and files of /proc and /sys.
+ */
+START_TEST(test_swapon_refused_kinds)
+{
+	struct swap_data *sd = swap_create(NULL, NULL);
+	char p[PATH_MAX], q[PATH_MAX], why[256];
+	struct file_print fp;
+	struct stat st;
+	int id;
+
+	/* a signed file, and a link to it */
+	id = swap_on(sd, tpath(p, "real"), NPAGES(4), 0, 0, NULL);
+	ck_assert_int_gt(id, 0);
+	ck_assert_int_eq(swap_off(sd, id, NULL), 0);
+	fp = file_print(p);
+	ck_assert_int_eq(symlink(p, tpath(q, "link")), 0);
+	ck_assert_int_eq(swap_on(sd, q, 0, 0, 0, NULL), -ELOOP);
+	ck_assert_int_eq(swapsig_check_path(q, &st, why, sizeof(why)), -ELOOP);
+	ck_assert_ptr_nonnull(strstr(why, "symbolic link"));
+	file_print_same(p, fp);
+	/* a dangling link: not created through (that was "File exists") */
+	ck_assert_int_eq(symlink(tpath(p, "nowhere"), tpath(q, "dangling")), 0);
+	ck_assert_int_eq(swap_on(sd, q, NPAGES(4), 0, 0, NULL), -ELOOP);
+	ck_assert_int_eq(swapsig_check_path(q, &st, why, sizeof(why)), -ELOOP);
+	ck_assert_ptr_nonnull(strstr(why, "does not exist"));
+	ck_assert_int_eq(lstat(p, &st), -1);
+	/* FIFO, character device */
+	ck_assert_int_eq(mkfifo(tpath(q, "fifo"), 0600), 0);
+	ck_assert_int_eq(swap_on(sd, q, NPAGES(4), 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(swapsig_check_path(q, &st, why, sizeof(why)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "FIFO"));
+	ck_assert_int_eq(swap_on(sd, "/dev/null", NPAGES(4), 0, 0, NULL),
+	    -EINVAL);
+	ck_assert_int_eq(swapsig_check_path("/dev/zero", &st, why, sizeof(why)),
+	    -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "character device"));
+	/* /proc and /sys: existing files, and new ones */
+	ck_assert_int_eq(swap_on(sd, "/proc/self/status", 0, 0, 0, NULL),
+	    -EINVAL);
+	ck_assert_int_eq(swapsig_check_path("/proc/self/status", &st, why,
+			     sizeof(why)),
+	    -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "procfs"));
+	ck_assert_int_eq(swap_on(sd, "/proc/uao-swap-test", NPAGES(4), 0, 0,
+			     NULL),
+	    -EINVAL);
+	if (stat("/sys/kernel/mm/transparent_hugepage/enabled", &st) == 0) {
+		ck_assert_int_eq(swap_on(sd,
+				     "/sys/kernel/mm/transparent_hugepage/"
+				     "enabled",
+				     NPAGES(4), 0, 0, NULL),
+		    -EINVAL);
+		ck_assert_int_eq(
+		    swapsig_check_path("/sys/kernel/mm/transparent_hugepage/"
+				       "enabled",
+			&st, why, sizeof(why)),
+		    -EINVAL);
+		ck_assert_ptr_nonnull(strstr(why, "sysfs"));
+	}
+	/* a directory */
+	ck_assert_int_eq(swapsig_check_path(tdir, &st, why, sizeof(why)),
+	    -EISDIR);
+	/* a missing file in a real directory is fine: st_mode 0 */
+	ck_assert_int_eq(swapsig_check_path(tpath(q, "new"), &st, why,
+			     sizeof(why)),
+	    0);
+	ck_assert_int_eq(st.st_mode, 0);
+	ck_assert_int_eq(swap_list(sd, NULL, 0), 0);
+	sd_destroy_all(sd);
+}
+END_TEST
+
+/* the header's own rules: round trip, damage, sizes */
+START_TEST(test_swapsig_format_parse)
+{
+	unsigned char *page = pages_alloc(1);
+	struct swapsig sg, sg2;
+	char u[40];
+
+	ck_assert_int_eq(swapsig_format(page, 1234, NULL), 0);
+	ck_assert_mem_eq(page, SWAPSIG_MAGIC, SWAPSIG_MAGICLEN);
+	for (int i = SWAPSIG_HDRLEN; i < PAGE_SIZE; i++)
+		ck_assert_int_eq(page[i], 0);
+	ck_assert_int_eq(swapsig_parse(page, &sg), 0);
+	ck_assert_uint_eq(sg.sg_npages, 1234);
+	ck_assert_uint_eq(sg.sg_pagesize, PAGE_SIZE);
+	/* a version-4 UUID */
+	swapsig_uuid_str(&sg, u, sizeof(u));
+	ck_assert_int_eq(strlen(u), 36);
+	ck_assert_int_eq(u[14], '4');
+	/* a fresh one each time; kept when given */
+	ck_assert_int_eq(swapsig_format(page, 1234, NULL), 0);
+	ck_assert_int_eq(swapsig_parse(page, &sg2), 0);
+	ck_assert_int_ne(memcmp(sg.sg_uuid, sg2.sg_uuid, 16), 0);
+	ck_assert_int_eq(swapsig_format(page, 99, sg.sg_uuid), 0);
+	ck_assert_int_eq(swapsig_parse(page, &sg2), 0);
+	ck_assert_mem_eq(sg.sg_uuid, sg2.sg_uuid, 16);
+	ck_assert_uint_eq(sg2.sg_npages, 99);
+	/* every header byte is covered by the checksum */
+	for (int i = 0; i < SWAPSIG_HDRLEN; i++) {
+		ck_assert_int_eq(swapsig_format(page, 99, sg.sg_uuid), 0);
+		page[i] ^= 0x10;
+		ck_assert_int_eq(swapsig_parse(page, &sg2),
+		    i < SWAPSIG_MAGICLEN ? -EMEDIUMTYPE : -EUCLEAN);
+	}
+	/* zeros, and another program's data, are not uao's */
+	memset(page, 0, PAGE_SIZE);
+	ck_assert_int_eq(swapsig_parse(page, &sg2), -EMEDIUMTYPE);
+	memcpy(page,
+	    "\x7f"
+	    "ELF",
+	    4);
+	ck_assert_int_eq(swapsig_parse(page, &sg2), -EMEDIUMTYPE);
+	free(page);
 }
 END_TEST
 
@@ -619,12 +846,13 @@ START_TEST(test_swapon_twice_eexist)
 	/* same path, at another size: refused before touching the file */
 	ck_assert_int_eq(swap_on(sd, p, NPAGES(16), 1, 0, NULL), -EEXIST);
 	ck_assert_int_eq(stat(p, &st), 0);
-	ck_assert_int_eq(st.st_size, (off_t)NPAGES(8));
+	ck_assert_int_eq(st.st_size, (off_t)NPAGES(9));
 	/* the same file under another name */
 	ck_assert_int_eq(link(p, tpath(q, "hardlink")), 0);
 	ck_assert_int_eq(swap_on(sd, q, NPAGES(8), 0, 0, NULL), -EEXIST);
+	/* a link to it is refused as a link */
 	ck_assert_int_eq(symlink(p, tpath(r, "symlink")), 0);
-	ck_assert_int_eq(swap_on(sd, r, 0, 0, SWAP_BUFFERED, NULL), -EEXIST);
+	ck_assert_int_eq(swap_on(sd, r, 0, 0, SWAP_BUFFERED, NULL), -ELOOP);
 	ck_assert_int_eq(swap_list(sd, NULL, 0), 1);
 	/* once off, it may come back, at a fresh slot range */
 	ck_assert_int_eq(swap_off(sd, id, NULL), 0);
@@ -743,16 +971,17 @@ START_TEST(test_alloc_global_numbering)
 	ck_assert_int_eq(swap_slot_locate(sd, 0, &fd, &off), -ENXIO);
 	ck_assert_int_eq(swap_slot_locate(sd, SWSLOT_BAD, &fd, &off), -ENXIO);
 	ck_assert_int_eq(swap_slot_locate(sd, 61, &fd, &off), -ENXIO);
+	/* page 0 of each file is its signature */
 	ck_assert_int_eq(swap_slot_locate(sd, 1, &fda, &off), 0);
-	ck_assert_int_eq(off, 0);
+	ck_assert_int_eq(off, (off_t)NPAGES(1));
 	ck_assert_int_eq(swap_slot_locate(sd, 10, &fd, &off), 0);
 	ck_assert_int_eq(fd, fda);
-	ck_assert_int_eq(off, (off_t)NPAGES(9));
+	ck_assert_int_eq(off, (off_t)NPAGES(10));
 	ck_assert_int_eq(swap_slot_locate(sd, 11, &fdb, &off), 0);
 	ck_assert_int_ne(fdb, fda);
-	ck_assert_int_eq(off, 0);
+	ck_assert_int_eq(off, (off_t)NPAGES(1));
 	ck_assert_int_eq(swap_slot_locate(sd, 45, &fd, &off), 0);
-	ck_assert_int_eq(off, (off_t)NPAGES(14));
+	ck_assert_int_eq(off, (off_t)NPAGES(15));
 
 	/* what a page written to a slot looks like at that fd and offset */
 	{
@@ -763,7 +992,7 @@ START_TEST(test_alloc_global_numbering)
 		ck_assert_int_eq(io_slots(sd, &slot, 1, buf, true, NULL), 0);
 		ck_assert_int_eq(swap_slot_locate(sd, 27, &fd, &off), 0);
 		ck_assert_int_eq(fd, fdb);
-		ck_assert_int_eq(off, (off_t)NPAGES(16));
+		ck_assert_int_eq(off, (off_t)NPAGES(17));
 		ck_assert_int_eq(pread(fd, page_at(buf, 1), PAGE_SIZE, off),
 		    PAGE_SIZE);
 		ck_assert(page_is(page_at(buf, 1), 27, 9));
@@ -2069,6 +2298,8 @@ swapdev_suite(void)
 	tcase_add_test(tc, test_swapon_existing_file);
 	tcase_add_test(tc, test_swapon_anonymous);
 	tcase_add_test(tc, test_swapon_errors);
+	tcase_add_test(tc, test_swapon_refused_kinds);
+	tcase_add_test(tc, test_swapsig_format_parse);
 	tcase_add_test(tc, test_swapon_readonly);
 	tcase_add_test(tc, test_swapon_twice_eexist);
 	tcase_add_test(tc, test_swapon_locked_ebusy);
