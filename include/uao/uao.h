@@ -33,6 +33,17 @@
 extern "C" {
 #endif
 
+/*
+ * UAO_EXPORT marks the API: libuao and the `uao run' runtime are built
+ * with symbol visibility hidden by default, and export only the functions
+ * below and the libc functions they interpose (tests/symbols lists them).
+ */
+#if defined(__GNUC__)
+#define UAO_EXPORT __attribute__((visibility("default")))
+#else
+#define UAO_EXPORT
+#endif
+
 struct uao_sim;
 struct uao_region;
 
@@ -65,14 +76,15 @@ struct uao_config {
  *    (no userfaultfd in this kernel), -EOPNOTSUPP (a userfaultfd feature
  *    uao needs is missing: MOVE, POISON, write-protect), -ENOMEM.
  */
-int uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp);
+UAO_EXPORT int
+uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp);
 
 /*
  * uao_sim_destroy: stop the threads, remove the swap devices and free
  * the machine.
  * => returns 0, or -EBUSY if regions remain.
  */
-int uao_sim_destroy(struct uao_sim *sim);
+UAO_EXPORT int uao_sim_destroy(struct uao_sim *sim);
 
 /*
  * uao_pagedaemon_start / uao_pagedaemon_stop: run or stop the pressure
@@ -80,25 +92,26 @@ int uao_sim_destroy(struct uao_sim *sim);
  * it, a fault that finds no free frame runs one pagedaemon pass itself.
  * => return 0, or -EALREADY (start: running already).
  */
-int uao_pagedaemon_start(struct uao_sim *sim);
-int uao_pagedaemon_stop(struct uao_sim *sim);
+UAO_EXPORT int uao_pagedaemon_start(struct uao_sim *sim);
+UAO_EXPORT int uao_pagedaemon_stop(struct uao_sim *sim);
 
 /*
  * uao_region_create: a new region of `size' bytes (rounded up to pages),
  * reading as zeros.
  * => returns 0 and sets *rp, or -EINVAL (size 0, or 2^31 pages (8 TiB) or more), -ENOMEM.
  */
-int uao_region_create(struct uao_sim *sim, size_t size, struct uao_region **rp);
+UAO_EXPORT int
+uao_region_create(struct uao_sim *sim, size_t size, struct uao_region **rp);
 
 /* the region's first byte, and its size in bytes */
-void *uao_region_base(const struct uao_region *r);
-size_t uao_region_size(const struct uao_region *r);
+UAO_EXPORT void *uao_region_base(const struct uao_region *r);
+UAO_EXPORT size_t uao_region_size(const struct uao_region *r);
 
 /*
  * uao_region_destroy: free the region, its pages and its swap.
  * => returns 0.
  */
-int uao_region_destroy(struct uao_region *r);
+UAO_EXPORT int uao_region_destroy(struct uao_region *r);
 
 /*
  * uao_region_discard: drop the contents of [off, off+len): the range
@@ -107,7 +120,7 @@ int uao_region_destroy(struct uao_region *r);
  * => off and len are rounded out to pages.
  * => returns 0 or -EINVAL (outside the region).
  */
-int uao_region_discard(struct uao_region *r, size_t off, size_t len);
+UAO_EXPORT int uao_region_discard(struct uao_region *r, size_t off, size_t len);
 
 /*
  * uao_region_pageout: write the dirty pages of [off, off+len) to swap
@@ -115,12 +128,13 @@ int uao_region_discard(struct uao_region *r, size_t off, size_t len);
  * => returns 0, -EINVAL, or -ENOSPC if swap could not hold every page
  *    (those stay resident).
  */
-int uao_region_pageout(struct uao_region *r, size_t off, size_t len);
+UAO_EXPORT int uao_region_pageout(struct uao_region *r, size_t off, size_t len);
 
 /*
  * uao_region_of: the region that contains addr, or NULL.
  */
-struct uao_region *uao_region_of(struct uao_sim *sim, const void *addr);
+UAO_EXPORT struct uao_region *
+uao_region_of(struct uao_sim *sim, const void *addr);
 
 /*
  * Swap devices
@@ -140,8 +154,8 @@ struct uao_region *uao_region_of(struct uao_sim *sim, const void *addr);
  *    -EOPNOTSUPP (no O_DIRECT there: use UAO_SWAP_BUFFERED), or the
  *    errno of open(2).
  */
-int uao_swap_add(struct uao_sim *sim, const char *path, uint64_t size, int prio,
-    int flags);
+UAO_EXPORT int uao_swap_add(struct uao_sim *sim, const char *path,
+    uint64_t size, int prio, int flags);
 
 /*
  * uao_swap_remove: page everything on a device back in and remove it
@@ -149,7 +163,7 @@ int uao_swap_add(struct uao_sim *sim, const char *path, uint64_t size, int prio,
  * => returns 0, -ENXIO (no such device), -ENOMEM (not enough memory to
  *    take its pages: the device stays on, usable), -EBUSY.
  */
-int uao_swap_remove(struct uao_sim *sim, int id, const char *path);
+UAO_EXPORT int uao_swap_remove(struct uao_sim *sim, int id, const char *path);
 
 struct uao_swapinfo {
 	int id;
@@ -167,7 +181,8 @@ struct uao_swapinfo {
  * uao_swap_list: describe up to max devices.
  * => returns the number of devices (possibly more than max).
  */
-int uao_swap_list(struct uao_sim *sim, struct uao_swapinfo *out, int max);
+UAO_EXPORT int
+uao_swap_list(struct uao_sim *sim, struct uao_swapinfo *out, int max);
 
 /*
  * uao_swap_inject: make a device fail transfers with EIO, for testing:
@@ -175,8 +190,8 @@ int uao_swap_list(struct uao_sim *sim, struct uao_swapinfo *out, int max);
  * pages per million.  write: 0 for reads, 1 for writes.
  * => returns 0, -ENXIO, -EINVAL.
  */
-int uao_swap_inject(struct uao_sim *sim, int id, int write, uint64_t nth,
-    uint32_t ppm, uint64_t seed);
+UAO_EXPORT int uao_swap_inject(struct uao_sim *sim, int id, int write,
+    uint64_t nth, uint32_t ppm, uint64_t seed);
 
 /*
  * Statistics
@@ -247,7 +262,7 @@ struct uao_stats {
 };
 
 /* uao_sim_stats: a snapshot of the counters.  => returns 0 */
-int uao_sim_stats(struct uao_sim *sim, struct uao_stats *st);
+UAO_EXPORT int uao_sim_stats(struct uao_sim *sim, struct uao_stats *st);
 
 /*
  * uao_sim_check: recount the machine and compare with its counters
@@ -255,10 +270,10 @@ int uao_sim_stats(struct uao_sim *sim, struct uao_stats *st);
  * => returns 0, or -EUCLEAN with a description in why, or -EAGAIN if
  *    the machine was too busy to hold still.
  */
-int uao_sim_check(struct uao_sim *sim, char *why, size_t len);
+UAO_EXPORT int uao_sim_check(struct uao_sim *sim, char *why, size_t len);
 
 /* uao_strerror: a short text for a negative errno from this API */
-const char *uao_strerror(int error);
+UAO_EXPORT const char *uao_strerror(int error);
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@
 
 #include "pager/sys_int.h"
 #include "pager/param_int.h"
+#include "uao/uao.h"
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25 /* Linux 6.1; glibc 2.36 lacks the name */
@@ -112,7 +113,7 @@ raw_result(long rv)
 	return rv;
 }
 
-int
+UAO_EXPORT int
 munmap(void *addr, size_t len)
 {
 	struct uao_sim *sim;
@@ -127,7 +128,7 @@ munmap(void *addr, size_t len)
 	return (int)syscall(SYS_munmap, addr, len);
 }
 
-int
+UAO_EXPORT int
 madvise(void *addr, size_t len, int advice)
 {
 	struct uao_sim *sim;
@@ -169,7 +170,7 @@ madvise(void *addr, size_t len, int advice)
 static void *region_mremap(struct uao_sim *sim, void *old, size_t oldlen,
     size_t newlen, int flags, void *fixed);
 
-void *
+UAO_EXPORT void *
 mremap(void *old, size_t oldlen, size_t newlen, int flags, ...)
 {
 	struct uao_sim *sim;

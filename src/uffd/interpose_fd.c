@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "pager/fdguard_int.h"
+#include "uao/uao.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2) /* linux/close_range.h */
@@ -33,7 +34,7 @@ sys_ret(long rv)
 	return (int)rv;
 }
 
-int
+UAO_EXPORT int
 close(int fd)
 {
 	if (fd_guarded(fd)) {
@@ -48,7 +49,7 @@ close(int fd)
  * between them.  CLOSE_RANGE_CLOEXEC closes nothing (uao's descriptors
  * are close-on-exec already), so it goes through whole.
  */
-int
+UAO_EXPORT int
 close_range(unsigned int first, unsigned int last, int flags)
 {
 	unsigned int from = first;
@@ -71,7 +72,7 @@ close_range(unsigned int first, unsigned int last, int flags)
 	return 0;
 }
 
-void
+UAO_EXPORT void
 closefrom(int lowfd)
 {
 	if (lowfd < 0)
@@ -101,7 +102,7 @@ refuse_dup(const char *call, int oldfd, int newfd)
 	return -1;
 }
 
-int
+UAO_EXPORT int
 dup2(int oldfd, int newfd)
 {
 	if (oldfd != newfd && fd_guarded(newfd))
@@ -109,7 +110,7 @@ dup2(int oldfd, int newfd)
 	return sys_ret(syscall(SYS_dup2, oldfd, newfd));
 }
 
-int
+UAO_EXPORT int
 dup3(int oldfd, int newfd, int flags)
 {
 	if (oldfd != newfd && fd_guarded(newfd))

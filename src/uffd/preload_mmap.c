@@ -32,6 +32,7 @@
 #include "preload_int.h"
 #include "region_int.h"
 #include "sim_int.h"
+#include "uao/uao.h"
 
 #define EXCLUDE_MAX 16
 
@@ -172,14 +173,14 @@ mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	return (void *)p;
 }
 
-void *
+UAO_EXPORT void *
 mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	return mmap_adopt(addr, len, prot, flags, fd, off,
 	    (uintptr_t)__builtin_return_address(0));
 }
 
-void *
+UAO_EXPORT void *
 mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	return mmap_adopt(addr, len, prot, flags, fd, off,
