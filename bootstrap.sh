@@ -4,17 +4,11 @@
 #   ./bootstrap.sh run       install what is missing, build, and run the main
 #                            job: a real program (python3) under `uao run' on
 #                            its defaults, with a swap file in $TMPDIR
-#   ./bootstrap.sh test      install what is missing, check the formatting
-#                            of the .c/.h files (clang-format, .clang-format),
-#                            build (warnings are errors), and pass the test
-#                            suites (not 'slow')
+#   ./bootstrap.sh test      install what is missing, build (warnings are
+#                            errors), and pass the test suites (not 'slow')
 #   ./bootstrap.sh sanitize  the suites again under AddressSanitizer + UBSan,
 #                            then under ThreadSanitizer (CI runs this too)
 #   ./bootstrap.sh slow      the long stress and property runs
-#
-# Each configuration has its own build directory, so that one never
-# inherits another's options: build/ (run, slow), build-test/ (test,
-# -Dwerror=true), build-asan/ and build-tsan/ (sanitize).
 set -eu
 
 cd "$(dirname "$0")"
@@ -37,40 +31,14 @@ install_missing() {
 	    --no-install-recommends $missing
 }
 
-# build DIR [meson options...]: configure (or, for a directory configured
-# before, set the options again: a hand-made DIR must not drop them), then
-# build
+# build DIR [meson options...]: configure once, then build
 build() {
 	dir=$1
 	shift
 	if [ ! -f "$dir/build.ninja" ]; then
 		meson setup "$dir" "$@"
-	elif [ $# -gt 0 ]; then
-		meson configure "$dir" "$@"
 	fi
 	ninja -C "$dir"
-}
-
-# check_format: clang-format --dry-run -Werror over the tree's .c and .h
-# files (the tracked ones in a git checkout); names each file that differs
-check_format() {
-	if [ -e .git ] && command -v git >/dev/null 2>&1; then
-		files=$(git ls-files '*.c' '*.h')
-	else
-		files=$(find src include tests bench examples -name '*.[ch]' \
-		    2>/dev/null)
-	fi
-	bad=""
-	for f in $files; do
-		clang-format --dry-run -Werror "$f" >/dev/null 2>&1 ||
-		    bad="$bad $f"
-	done
-	if [ -n "$bad" ]; then
-		echo "bootstrap: not formatted as .clang-format says" \
-		    "(clang-format -i FILE):$bad" >&2
-		return 1
-	fi
-	echo "bootstrap: formatting checked ($(echo $files | wc -w) files)"
 }
 
 # suites that run in CI; 'slow' holds the long versions
@@ -88,14 +56,9 @@ run)
 	exec build/src/cli/uao run -- python3 examples/objects.py
 	;;
 test)
-	install_missing clang-format
-	# the suites run even when the formatting fails; the command fails
-	# at the end
-	format_ok=true
-	check_format || format_ok=false
-	build build-test -Dwerror=true
-	run_suites build-test
-	$format_ok
+	install_missing
+	build build -Dwerror=true
+	run_suites build
 	;;
 sanitize)
 	install_missing
