@@ -100,7 +100,7 @@ static int
 probe_signature(int fd, char *buf, size_t len)
 {
 	blkid_probe pr = blkid_new_probe();
-	const char *type = NULL, *what = "";
+	const char *type = NULL, *what;
 	int rv;
 
 	if (pr == NULL || blkid_probe_set_device(pr, fd, 0, 0) != 0) {
@@ -119,17 +119,16 @@ probe_signature(int fd, char *buf, size_t len)
 		rv = 1;
 	} else if (rv == 0) {
 		if (blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0) {
-			what = " filesystem";
-			if (strcmp(type, "swap") == 0)
-				what = " (the kernel's swap)";
+			what = strcmp(type, "swap") == 0 ? "the kernel's swap"
+							 : "a filesystem";
 		} else if (blkid_probe_lookup_value(pr, "PTTYPE", &type,
 			       NULL) == 0) {
-			what = " partition table";
+			what = "a partition table";
 		} else {
-			type = "known";
-			what = " signature";
+			type = "?";
+			what = "a known signature";
 		}
-		snprintf(buf, len, "a %s%s", type, what);
+		snprintf(buf, len, "%s (%s, says libblkid)", what, type);
 		rv = 1;
 	} else if (rv == 1) {
 		rv = 0;

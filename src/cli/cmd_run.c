@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -403,7 +404,8 @@ report_listen(char *dir, size_t dirlen, char *path, size_t len)
 	error = ctl_socket_dir(base, sizeof(base));
 	if (error != 0)
 		die(1, "control directory: %s", strerror(-error));
-	snprintf(dir, dirlen, "%s/run.XXXXXX", base);
+	/* named by our pid: if we are killed, the next run sweeps it */
+	snprintf(dir, dirlen, "%s/run.%d.XXXXXX", base, (int)getpid());
 	if (mkdtemp(dir) == NULL)
 		die(1, "mkdtemp %s: %s", dir, strerror(errno));
 	snprintf(path, len, "%s/report.sock", dir);
@@ -623,6 +625,7 @@ cmd_run(int argc, char **argv)
 	char prog[PATH_MAX], dir[256], sock[300];
 	struct sigaction sa;
 	int first, lfd, pidfd, nrep = 0, status;
+	pid_t parent;
 
 	run_usage_opts(argc, argv, &o, &first);
 	find_program(argv[first], prog, sizeof(prog));
@@ -633,14 +636,29 @@ cmd_run(int argc, char **argv)
 	check_inject(&o);
 	check_stats(o.ro_stats);
 
+	/* what runs before us left and could not remove: they are gone */
+	(void)ctl_sweep_stale();
 	lfd = report_listen(dir, sizeof(dir), sock, sizeof(sock));
 	run_environment(&o, sock);
 
+	parent = getpid();
 	run_child = fork();
-	if (run_child < 0)
+	if (run_child < 0) {
+		unlink(sock);
+		rmdir(dir);
 		die(1, "fork: %s", strerror(errno));
+	}
 	if (run_child == 0) {
 		close(lfd);
+		/*
+		 * If we are killed (SIGKILL cannot be caught or forwarded),
+		 * the program is too: never left running unreported.  The
+		 * program's own children are its business, as with any
+		 * parent.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ||
+		    getppid() != parent)
+			_exit(127);
 		execv(prog, argv + first);
 		fprintf(stderr, "uao: cannot run %s: %s\n", prog,
 		    strerror(errno));
@@ -676,6 +694,12 @@ cmd_run(int argc, char **argv)
 	close(lfd);
 	unlink(sock);
 	rmdir(dir);
+	/*
+	 * The program and what it ran are gone: the control sockets of
+	 * those that ended without exit(3) (a signal, _exit, a killed
+	 * child) go now.
+	 */
+	(void)ctl_sweep_stale();
 
 	run_print(&o, reps, nrep, run_child);
 	if (WIFSIGNALED(status)) {

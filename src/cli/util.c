@@ -83,6 +83,14 @@ parse_swap_spec(const char *arg, struct swap_spec *ss, char *why, size_t whylen)
 				    part);
 				return -EINVAL;
 			}
+			/* slots are ints; swap_on takes INT_MAX / 2 */
+			if (ss->ss_size / 4096 > INT_MAX / 2) {
+				snprintf(why, whylen,
+				    "size \"%s\" too large (at most 4T per "
+				    "device)",
+				    part);
+				return -EINVAL;
+			}
 		} else {
 			snprintf(why, whylen, "unexpected \"%s\"", part);
 			return -EINVAL;

@@ -27,14 +27,21 @@ panic_write(const char *s)
 	}
 }
 
+void (*uvm_panic_hook)(void);
+
 noreturn void
 uvm_panic(const char *func, const char *msg)
 {
+	static atomic_flag hooked = ATOMIC_FLAG_INIT;
+
 	panic_write("uao: panic: ");
 	panic_write(func);
 	panic_write(": ");
 	panic_write(msg);
 	panic_write("\n");
+	/* once: a panic inside the hook must still abort */
+	if (uvm_panic_hook != NULL && !atomic_flag_test_and_set(&hooked))
+		uvm_panic_hook();
 	abort();
 }
 

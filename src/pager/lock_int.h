@@ -25,6 +25,13 @@
  */
 noreturn void uvm_panic(const char *func, const char *msg);
 
+/*
+ * uvm_panic_hook: if set, run by uvm_panic after the message and before
+ * abort, once: the runtime removes its control socket there, so that a
+ * panic leaves nothing behind.  It must not take locks or allocate.
+ */
+extern void (*uvm_panic_hook)(void);
+
 #define KASSERT(e)                                                             \
 	((e) ? (void)0 : uvm_panic(__func__, "assertion \"" #e "\" failed"))
 

@@ -528,6 +528,7 @@ swap_list(struct swap_data *sd, struct swap_devinfo *out, int max)
 			si->si_nwrite = sw->sw_nwrite;
 			si->si_nreaderr = sw->sw_nreaderr;
 			si->si_nwriteerr = sw->sw_nwriteerr;
+			si->si_lastwerr = sw->sw_lastwerr;
 		}
 		n++;
 	}

@@ -81,6 +81,7 @@ struct swapdev {
 	uint64_t sw_nwrite;	       /* s: pages written */
 	uint64_t sw_nreaderr;	       /* s: pages that failed a read */
 	uint64_t sw_nwriteerr;	       /* s: pages that failed a write */
+	int sw_lastwerr;	       /* s: errno of the last failed write */
 };
 
 /*
@@ -125,6 +126,7 @@ struct swap_devinfo {
 	int si_npgbad;
 	int si_npgheld;
 	uint64_t si_nread, si_nwrite, si_nreaderr, si_nwriteerr;
+	int si_lastwerr; /* errno of the last failed write, or 0 */
 };
 
 /*

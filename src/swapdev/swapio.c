@@ -160,9 +160,10 @@ uvm_swap_io(struct swap_data *sd, struct swap_io *ios, int n, bool write)
 		}
 		if (ios[i].sio_error != 0) {
 			nfailed++;
-			if (write)
+			if (write) {
 				sw->sw_nwriteerr++;
-			else
+				sw->sw_lastwerr = -ios[i].sio_error;
+			} else
 				sw->sw_nreaderr++;
 		} else if (write) {
 			sw->sw_nwrite++;

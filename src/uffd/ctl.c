@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "pager/fdguard_int.h"
+#include "pager/lock_int.h"
 #include "pager/param_int.h"
 #include "preload_int.h"
 #include "sim_int.h"
@@ -237,6 +238,8 @@ preload_ctl_start(struct uao_sim *sim)
 		return error;
 	}
 	atexit(ctl_unlink);
+	/* and on the panic path, which aborts without exit(3) */
+	uvm_panic_hook = ctl_unlink;
 	error = pthread_create(&t, NULL, ctl_main, sim);
 	if (error != 0)
 		return -error;

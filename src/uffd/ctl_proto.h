@@ -73,4 +73,15 @@ int ctl_socket_dir(char *buf, size_t len);
 /* ctl_socket_path: the control socket of process pid */
 int ctl_socket_path(int pid, char *buf, size_t len);
 
+/*
+ * ctl_sweep_stale: remove what dead processes left in the control
+ * directory: PID.sock of a process that is gone (killed, or ended
+ * without exit(3): _exit, exec, a signal), and run.PID.XXXXXX (with its
+ * report.sock) of a `uao run' that is gone.
+ * => a process whose PID was reused keeps its entry until that PID is
+ *    gone too (the runtime of a new process of that PID replaces it).
+ * => returns the number of entries removed, or -errno.
+ */
+int ctl_sweep_stale(void);
+
 #endif /* UAO_UFFD_CTL_PROTO_H */

@@ -58,6 +58,7 @@
 #define FORK_WATCH_MAX 64
 
 void (*sim_fork_child_hook)(void);
+void (*sim_stop_hook)(void);
 void (*sim_private_alloc_hook)(bool);
 atomic_uint_fast64_t sim_forks;
 /*

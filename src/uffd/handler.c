@@ -46,6 +46,63 @@ now_ns(void)
 }
 
 /*
+ * handler_stop_message: why the program is stopped, on stderr.  Swap
+ * that is full because its writes failed is said so, device by device:
+ * slots that failed a write are marked bad and never used again, so a
+ * failing device looks full long before its slots are in use.
+ * => snprintf of integers and strings, strerrordesc_np: no allocation.
+ */
+static void
+handler_stop_message(struct uvm *uvm)
+{
+	struct swap_devinfo devs[8];
+	char msg[1024];
+	int n, len = 0, ndev, nbad = 0;
+
+	ndev = swap_list(uvm->swap, devs, 8);
+	if (ndev > 8)
+		ndev = 8;
+	for (int i = 0; i < ndev; i++)
+		nbad += devs[i].si_npgbad;
+	if (nbad == 0) {
+		n = snprintf(msg, sizeof(msg),
+		    "uao: out of memory: all %d pages of RAM are in use and "
+		    "swap is full (%d of %d pages); stopping the program\n",
+		    uvm->nframes, swap_swpginuse(uvm->swap),
+		    swap_swpages(uvm->swap));
+		if (n > 0)
+			(void)!write(STDERR_FILENO, msg, (size_t)n);
+		return;
+	}
+	n = snprintf(msg, sizeof(msg),
+	    "uao: swap writes failed, RAM is full (%d pages) and no good slot "
+	    "is left: %d of %d slots in use, %d bad;",
+	    uvm->nframes, swap_swpginuse(uvm->swap), swap_swpages(uvm->swap),
+	    nbad);
+	len = n > 0 && n < (int)sizeof(msg) ? n : 0;
+	for (int i = 0; i < ndev && len < (int)sizeof(msg) - 1; i++) {
+		const char *e = devs[i].si_lastwerr != 0
+		    ? strerrordesc_np(devs[i].si_lastwerr)
+		    : NULL;
+
+		if (devs[i].si_npgbad == 0 && devs[i].si_nwriteerr == 0)
+			continue;
+		n = snprintf(msg + len, sizeof(msg) - (size_t)len,
+		    " %s: %d bad slots, %llu failed writes (last: %s);",
+		    devs[i].si_path, devs[i].si_npgbad,
+		    (unsigned long long)devs[i].si_nwriteerr,
+		    e != NULL ? e : "read errors only");
+		if (n > 0)
+			len += n;
+	}
+	if (len > (int)sizeof(msg) - 32)
+		len = (int)sizeof(msg) - 32;
+	len += snprintf(msg + len, sizeof(msg) - (size_t)len,
+	    " stopping the program\n");
+	(void)!write(STDERR_FILENO, msg, (size_t)len);
+}
+
+/*
  * handler_oom: no frame for a fault and none can be freed.
  * => never returns the faulting thread to a mapping of wrong data: it is
  *    either killed with the whole process, or gets SIGBUS.
@@ -54,8 +111,6 @@ static void
 handler_oom(struct uao_sim *sim, struct uao_region *r, int pageidx)
 {
 	struct uvm *uvm = sim->us_uvm;
-	char msg[256];
-	int n;
 
 	if (sim->us_oom_action == UAO_OOM_SIGBUS) {
 		uvm_lock(&r->r_obj->vmobjlock);
@@ -63,13 +118,10 @@ handler_oom(struct uao_sim *sim, struct uao_region *r, int pageidx)
 		uvm_obj_unlock(r->r_obj);
 		return;
 	}
-	/* snprintf of integers and strings does not allocate */
-	n = snprintf(msg, sizeof(msg),
-	    "uao: out of memory: all %d pages of RAM are in use and swap is "
-	    "full (%d of %d pages); stopping the program\n",
-	    uvm->nframes, swap_swpginuse(uvm->swap), swap_swpages(uvm->swap));
-	if (n > 0)
-		(void)!write(STDERR_FILENO, msg, (size_t)n);
+	handler_stop_message(uvm);
+	/* the report first: SIGKILL leaves no exit for the runtime */
+	if (sim_stop_hook != NULL)
+		sim_stop_hook();
 	kill(getpid(), SIGKILL);
 	pause();
 }

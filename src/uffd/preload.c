@@ -252,5 +252,6 @@ preload_init(void)
 		snprintf(preload_report_path, sizeof(preload_report_path), "%s",
 		    report);
 	atexit(preload_exit);
+	sim_stop_hook = preload_exit; /* the report, before an OOM stop */
 	preload_internal = 0;
 }

@@ -61,6 +61,15 @@ int sim_fork_init(void);
 /* run in a forked child after the machines froze (the runtime forgets
  * its control socket and report there), or NULL */
 extern void (*sim_fork_child_hook)(void);
+
+/*
+ * sim_stop_hook: run on a handler thread just before uao stops the
+ * program (out of memory, UAO_OOM_KILL), or NULL: the runtime sends its
+ * report to `uao run' there, so that the report (bad slots, write
+ * errors) is printed although the program dies by SIGKILL.
+ * => no uao lock is held; it may not fault on region memory.
+ */
+extern void (*sim_stop_hook)(void);
 /*
  * sim_private_alloc_hook(true) ... (false): between the two, the calling
  * program thread allocates where no region is (the runtime's private

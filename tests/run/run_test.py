@@ -364,6 +364,139 @@ def case_refuse(tmp, slow):
                    "stat of a PID not under uao")
 
 
+def private_env(tmp):
+    """TMPDIR and XDG_RUNTIME_DIR of our own, to see what uao leaves."""
+    env = dict(os.environ)
+    env["TMPDIR"] = os.path.join(tmp, "tmp")
+    env["XDG_RUNTIME_DIR"] = os.path.join(tmp, "xdg")
+    os.makedirs(env["TMPDIR"], exist_ok=True)
+    os.makedirs(env["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
+    return env
+
+
+def left_in(env):
+    """What is in the private directories, but for uao's control
+    directory itself."""
+    left = []
+    for top in (env["TMPDIR"], env["XDG_RUNTIME_DIR"]):
+        for d, dirs, files in os.walk(top):
+            for n in dirs + files:
+                p = os.path.join(d, n)
+                if p != os.path.join(env["XDG_RUNTIME_DIR"], "uao"):
+                    left.append(p)
+    return left
+
+
+def pid_alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def case_leftovers(tmp, slow):
+    """Nothing left behind: control sockets of programs that end without
+    exit(3), the run directory of a killed `uao run', and the program of a
+    killed `uao run' is stopped too."""
+    say("leftovers: sockets and directories after every kind of end")
+    env = private_env(tmp)
+    ends = {
+        "exit": "import sys; sys.exit(3)",
+        "_exit": "import os; os._exit(4)",
+        "SIGKILL": "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
+        "SIGTERM": "import os, signal; os.kill(os.getpid(), signal.SIGTERM)",
+        "fork+_exit": "import os\nif os.fork() == 0: os._exit(0)\n"
+                      "os.wait(); os.kill(os.getpid(), 9)",
+    }
+    for what, code in ends.items():
+        r = uao(["run", "--ram", "8M", "--", PY, "-c", code], env=env,
+                timeout=120)
+        if r.returncode in (0, 2) or r.returncode == 1:
+            raise Fail("leftovers: %s: exit %d: %s"
+                       % (what, r.returncode, r.stderr.decode()[-300:]))
+        left = left_in(env)
+        if left:
+            raise Fail("leftovers: after a program's %s: %s" % (what, left))
+        say("  %s (exit %d): nothing left" % (what, r.returncode))
+
+    # uao run itself killed: its program goes too, and the next run
+    # sweeps what the killed one could not remove
+    p = subprocess.Popen([UAO, "run", "--ram", "8M", "--", PY, "-c",
+                          "import time; time.sleep(600)"], env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = None
+    deadline = time.monotonic() + 60
+    while child is None and time.monotonic() < deadline:
+        try:
+            kids = open("/proc/%d/task/%d/children"
+                        % (p.pid, p.pid)).read().split()
+        except OSError:
+            kids = []
+        sock = [n for n in os.listdir(os.path.join(env["XDG_RUNTIME_DIR"],
+                                                   "uao"))
+                if n.endswith(".sock")] if os.path.isdir(
+            os.path.join(env["XDG_RUNTIME_DIR"], "uao")) else []
+        if kids and sock:
+            child = int(kids[0])
+        else:
+            time.sleep(0.1)
+    if child is None:
+        p.kill()
+        raise Fail("leftovers: the program under uao run never started")
+    p.kill()
+    p.wait()
+    deadline = time.monotonic() + 30
+    while pid_alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if pid_alive(child):
+        os.kill(child, 9)
+        raise Fail("leftovers: uao run was killed, its program %d runs on"
+                   % child)
+    say("  uao run killed: its program (pid %d) was stopped too" % child)
+    left = left_in(env)
+    if not any("run.%d." % p.pid in x for x in left):
+        raise Fail("leftovers: expected the killed run's directory: %s"
+                   % left)
+    r = uao(["run", "--ram", "8M", "--", "/bin/true"], env=env, timeout=60)
+    if r.returncode != 0:
+        raise Fail("leftovers: /bin/true: %s" % r.stderr.decode())
+    left = left_in(env)
+    if left:
+        raise Fail("leftovers: the next run did not sweep: %s" % left)
+    say("  the next uao run swept what the killed one left")
+
+
+def case_writefail(tmp, slow):
+    """Swap writes that fail are said as such, device by device, and the
+    report (its bad slots) is printed before the program is stopped."""
+    say("writefail: every swap write fails (injected EIO)")
+    sw = os.path.join(tmp, "w.swap")
+    stats = os.path.join(tmp, "w.json")
+    r = uao(["run", "--ram", "4M", "--swap", sw + ":8M", "--inject",
+             "0 w 0 1000000", "--stats", stats, "--json", "--", PY, "-c",
+             "x = bytearray(64 << 20)\n"
+             "for i in range(0, len(x), 4096): x[i] = 1\n"], timeout=300)
+    err = r.stderr.decode(errors="replace")
+    if r.returncode != 137:
+        raise Fail("writefail: exit %d (want 137, stopped): %s"
+                   % (r.returncode, err[-400:]))
+    line = [x for x in err.splitlines() if "swap writes failed" in x]
+    if len(line) != 1 or sw not in line[0] or "bad slots" not in line[0] \
+            or "Input/output error" not in line[0]:
+        raise Fail("writefail: the stop message does not name the device, "
+                   "its bad slots and the error: %r" % err[-600:])
+    if "swap is full" in err:
+        raise Fail("writefail: still said as 'swap is full': %r" % err)
+    rep = report_of(stats)
+    dev = rep["swap"]["devices"][0]
+    if dev["bad"] == 0 or dev["write_errors"] == 0:
+        raise Fail("writefail: the report shows no bad slot: %r" % dev)
+    say("  %s" % line[0])
+    say("  report: %d bad slots, %d write errors" % (dev["bad"],
+                                                      dev["write_errors"]))
+
+
 def unused_pid():
     pid = 4000000
     while os.path.exists("/proc/%d" % pid):
@@ -608,6 +741,8 @@ CASES = {
     "swapctl": case_swapctl,
     "enomem": case_enomem,
     "swaplock": case_swaplock,
+    "leftovers": case_leftovers,
+    "writefail": case_writefail,
 }
 
 
