@@ -255,8 +255,8 @@ cmd_mkswap(int argc, char **argv)
 		    "512M)",
 		    path, sizearg);
 	if (size / PAGE_SIZE > MKSWAP_MAX_PAGES)
-		die(EXIT_USAGE, "mkswap %s: size %s too large (at most 4T)",
-		    path, sizearg);
+		die(EXIT_USAGE, "mkswap %s: size %s too large (below 4T)", path,
+		    sizearg);
 
 	error = swapsig_check_path(path, &lst, why, sizeof(why));
 	if (error != 0)

@@ -5,8 +5,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_int.h"
+
+/* `uao stat --check': asks while the program is too busy (about 5 s) */
+#define STAT_CHECK_TRIES 300
+/* its exit status when the program never held still: no verdict */
+#define STAT_EXIT_BUSY 3
 
 /* parse_pid: a positive process id.  => the pid, or exits */
 static int
@@ -64,14 +70,33 @@ cmd_stat(int argc, char **argv)
 	rq.cq_magic = CTL_MAGIC;
 	rq.cq_op = check ? CTL_CHECK : CTL_STAT;
 	ctl_or_die(pid, &rq, &rep);
-	print_report(stdout, &rep, json);
-	if (check) {
-		if (rep.cr_error != 0) {
-			printf("check: FAILED: %s\n", rep.cr_msg);
-			return 1;
-		}
-		printf("check: every invariant holds\n");
+	/*
+	 * The recount needs every object locked at once; a busy program
+	 * holds some, and the runtime says -EAGAIN ("try again"), which is
+	 * no verdict.  Ask again, backing off, until it holds still.
+	 */
+	for (int tries = 1;
+	     check && rep.cr_error == -EAGAIN && tries < STAT_CHECK_TRIES;
+	     tries++) {
+		usleep((useconds_t)(tries < 20 ? 1000 * tries : 20000));
+		ctl_or_die(pid, &rq, &rep);
 	}
+	print_report(stdout, &rep, json);
+	if (!check)
+		return 0;
+	if (rep.cr_error == -EAGAIN) {
+		printf("check: not done: pid %d was too busy to hold still for "
+		       "a recount (%d tries); nothing is known to be wrong\n",
+		    pid, STAT_CHECK_TRIES);
+		return STAT_EXIT_BUSY;
+	}
+	if (rep.cr_error != 0) {
+		printf("check: FAILED: %s\n",
+		    rep.cr_msg[0] != '\0' ? rep.cr_msg
+					  : strerror(-rep.cr_error));
+		return 1;
+	}
+	printf("check: every invariant holds\n");
 	return 0;
 }
 

@@ -86,7 +86,7 @@ parse_swap_spec(const char *arg, struct swap_spec *ss, char *why, size_t whylen)
 			/* slots are ints; swap_on takes INT_MAX / 2 */
 			if (ss->ss_size / 4096 > INT_MAX / 2) {
 				snprintf(why, whylen,
-				    "size \"%s\" too large (at most 4T per "
+				    "size \"%s\" too large (below 4T per "
 				    "device)",
 				    part);
 				return -EINVAL;

@@ -497,6 +497,59 @@ def case_writefail(tmp, slow):
                                                       dev["write_errors"]))
 
 
+def case_check(tmp, slow):
+    """`uao stat --check' on a busy program: a verdict, or "too busy" with
+    its own exit status (3), never FAILED without a reason."""
+    say("check: uao stat --check on a program paging hard")
+    code = ("import time\nx = bytearray(48 << 20)\nt = time.time()\n"
+            "while time.time() - t < 60:\n"
+            "    for i in range(0, len(x), 4096): x[i] = (x[i] + 1) & 255\n")
+    env = private_env(tmp)
+    p = subprocess.Popen([UAO, "run", "--ram", "8M", "--", PY, "-c", code],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         env=env)
+    try:
+        pid = None
+        deadline = time.monotonic() + 60
+        while pid is None and time.monotonic() < deadline:
+            try:
+                kids = open("/proc/%d/task/%d/children"
+                            % (p.pid, p.pid)).read().split()
+            except OSError:
+                kids = []
+            for k in kids:
+                if uao(["stat", k], env=env).returncode == 0:
+                    pid = int(k)
+            time.sleep(0.1)
+        if pid is None:
+            raise Fail("check: no program under uao to check")
+        verdicts = {}
+        for _ in range(8):
+            r = uao(["stat", "--check", str(pid)], env=env, timeout=120)
+            out = r.stdout.decode(errors="replace")
+            last = out.strip().splitlines()[-1] if out.strip() else ""
+            verdicts[r.returncode] = verdicts.get(r.returncode, 0) + 1
+            if r.returncode == 0 and last != "check: every invariant holds":
+                raise Fail("check: exit 0 but %r" % last)
+            elif r.returncode == 3 and "too busy" not in last:
+                raise Fail("check: exit 3 but %r" % last)
+            elif r.returncode == 1:
+                raise Fail("check: an invariant is broken: %r" % last)
+            elif r.returncode not in (0, 3):
+                raise Fail("check: exit %d: %r %r" % (
+                    r.returncode, last, r.stderr.decode()))
+            if last.rstrip().endswith("FAILED:"):
+                raise Fail("check: FAILED without a reason")
+        say("  8 checks: %s" % ", ".join(
+            "%d exited %d" % (n, rc) for rc, n in sorted(verdicts.items())))
+    finally:
+        p.terminate()  # forwarded to the program: uao run cleans up
+        p.wait()
+    left = left_in(env)
+    if left:
+        raise Fail("check: left behind: %s" % left)
+
+
 def unused_pid():
     pid = 4000000
     while os.path.exists("/proc/%d" % pid):
@@ -743,6 +796,7 @@ CASES = {
     "swaplock": case_swaplock,
     "leftovers": case_leftovers,
     "writefail": case_writefail,
+    "check": case_check,
 }
 
 

@@ -143,7 +143,7 @@ refused "--ram overflowing" - "16777215T" \
 refused "--swap overflowing" - "too large" \
     run --swap "$f/big.swap:16777215T" -- /bin/true
 refused "no room for the file" - "free there" \
-    run --swap "$f/big.swap:4T" -- /bin/true
+    run --swap "$f/big.swap:2T" -- /bin/true
 [ -e "$f/big.swap" ] && bad "overflowing: $f/big.swap was created"
 chmod 444 "$f/zeros"
 refused "read-only file, mkswap" "$f/zeros" "read-only" mkswap "$f/zeros"
