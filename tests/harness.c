@@ -5,12 +5,58 @@
 #include <limits.h>
 #include <check.h>
 #include <errno.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
+
+/*
+ * Every test program that links the harness works in one private
+ * directory: TMPDIR points into it for the whole run (harness_init's and
+ * the tests' own directories, anonymous swap files), and the process that
+ * made it removes it with whatever is left at its exit.  A failing test's
+ * forked child, or one expected to abort, never reaches its teardown: its
+ * directory used to stay in /tmp.
+ */
+static char harness_tmpdir[64];
+static pid_t harness_tmpowner;
+
+static int
+harness_rm_entry(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+/* at exit of the process that made it (not of a forked child) */
+static void
+harness_tmp_remove(void)
+{
+	if (harness_tmpowner == getpid())
+		nftw(harness_tmpdir, harness_rm_entry, 16,
+		    FTW_DEPTH | FTW_PHYS);
+}
+
+__attribute__((constructor)) static void
+harness_tmp_init(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(harness_tmpdir, sizeof(harness_tmpdir), "%s/uaotests.XXXXXX",
+	    tmp != NULL && tmp[0] == '/' && strlen(tmp) < 24 ? tmp : "/tmp");
+	if (mkdtemp(harness_tmpdir) == NULL)
+		return; /* the tests then use $TMPDIR as it was */
+	harness_tmpowner = getpid();
+	setenv("TMPDIR", harness_tmpdir, 1);
+	atexit(harness_tmp_remove);
+}
 
 void
 harness_init(struct harness *h, int nframes)
