@@ -350,18 +350,13 @@ setenv_u64(const char *name, uint64_t v)
 
 /* build the runtime's environment (see src/uffd/preload.c) */
 static void
-run_environment(const struct run_opts *o, const char *report_sock)
+run_environment(const struct run_opts *o, const char *preload,
+    const char *report_sock)
 {
-	char preload[PATH_MAX], buf[8192];
+	char buf[8192];
 	const char *old;
 	size_t off = 0;
 
-	find_preload(preload, sizeof(preload));
-	if (access(UAO_JEMALLOC_PATH, R_OK) != 0)
-		die(1,
-		    "jemalloc not found at %s (apt-get install "
-		    "libjemalloc2)",
-		    UAO_JEMALLOC_PATH);
 	old = getenv("LD_PRELOAD");
 	snprintf(buf, sizeof(buf), "%s:%s%s%s", UAO_JEMALLOC_PATH, preload,
 	    old != NULL && *old ? ":" : "", old != NULL ? old : "");
@@ -412,12 +407,18 @@ report_listen(char *dir, size_t dirlen, char *path, size_t len)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	if (fd < 0 || strlen(path) >= sizeof(sun.sun_path))
+	if (fd < 0 || strlen(path) >= sizeof(sun.sun_path)) {
+		rmdir(dir);
 		die(1, "cannot make the report socket");
+	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0 ||
-	    listen(fd, 64) != 0)
-		die(1, "report socket %s: %s", path, strerror(errno));
+	    listen(fd, 64) != 0) {
+		error = errno;
+		unlink(path);
+		rmdir(dir);
+		die(1, "report socket %s: %s", path, strerror(error));
+	}
 	return fd;
 }
 
@@ -622,7 +623,7 @@ cmd_run(int argc, char **argv)
 {
 	static struct ctl_report reps[RUN_MAX_REPORTS];
 	struct run_opts o;
-	char prog[PATH_MAX], dir[256], sock[300];
+	char prog[PATH_MAX], preload[PATH_MAX], dir[256], sock[300];
 	struct sigaction sa;
 	int first, lfd, pidfd, nrep = 0, status;
 	pid_t parent;
@@ -636,10 +637,18 @@ cmd_run(int argc, char **argv)
 	check_inject(&o);
 	check_stats(o.ro_stats);
 
+	/* the runtime and jemalloc, before anything is made */
+	find_preload(preload, sizeof(preload));
+	if (access(UAO_JEMALLOC_PATH, R_OK) != 0)
+		die(1,
+		    "jemalloc not found at %s (apt-get install "
+		    "libjemalloc2)",
+		    UAO_JEMALLOC_PATH);
+
 	/* what runs before us left and could not remove: they are gone */
 	(void)ctl_sweep_stale();
 	lfd = report_listen(dir, sizeof(dir), sock, sizeof(sock));
-	run_environment(&o, sock);
+	run_environment(&o, preload, sock);
 
 	parent = getpid();
 	run_child = fork();

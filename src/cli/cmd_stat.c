@@ -172,6 +172,26 @@ swapctl_fail(int pid, const char *op, const char *what, int error)
 		    op, what);
 	case ENOSPC:
 		die(1, "swapctl %s %s: no room for it (ENOSPC)", op, what);
+	case EMEDIUMTYPE:
+		die(EXIT_USAGE,
+		    "swapctl %s %s: no uao swap signature; uao writes only to "
+		    "files it creates or that `uao mkswap' made",
+		    op, what);
+	case EUCLEAN:
+		die(EXIT_USAGE,
+		    "swapctl %s %s: a damaged uao swap signature; make it "
+		    "again with `uao mkswap'",
+		    op, what);
+	case EFBIG:
+		die(EXIT_USAGE,
+		    "swapctl %s %s: beyond the device's swap area (its "
+		    "signature's size)",
+		    op, what);
+	case ELOOP:
+		die(EXIT_USAGE,
+		    "swapctl %s %s: a symbolic link; name the file or device "
+		    "itself",
+		    op, what);
 	case ENOENT:
 	case EACCES:
 	case EPERM:
@@ -183,6 +203,26 @@ swapctl_fail(int pid, const char *op, const char *what, int error)
 	default:
 		die(1, "swapctl %s %s: %s", op, what, strerror(-error));
 	}
+}
+
+/*
+ * swapctl_precheck: --add FILE as `uao run' checks --swap, here, so
+ * that a refusal names why (the runtime can only return an errno).  A
+ * file pid itself holds is left for the runtime to call EEXIST.
+ */
+static void
+swapctl_precheck(int pid, struct swap_spec *ss)
+{
+	struct swapcheck_info sc;
+	char why[512];
+	int error = swapcheck(ss, &sc, why, sizeof(why));
+
+	if (error == -EBUSY && sc.sc_st.st_mode != 0 &&
+	    lock_holder(&sc.sc_st) == pid)
+		return;
+	if (error != 0)
+		die(EXIT_USAGE, "swapctl --add %s: %s", ss->ss_path, why);
+	ss->ss_size = sc.sc_size;
 }
 
 int
@@ -206,6 +246,7 @@ cmd_swapctl(int argc, char **argv)
 	} else if (strcmp(argv[2], "--add") == 0 && argc == 4) {
 		if (parse_swap_spec(argv[3], &ss, why, sizeof(why)) != 0)
 			die(EXIT_USAGE, "swapctl --add %s: %s", argv[3], why);
+		swapctl_precheck(pid, &ss);
 		rq.cq_op = CTL_SWAP_ADD;
 		snprintf(rq.cq_path, sizeof(rq.cq_path), "%s", ss.ss_path);
 		rq.cq_size = ss.ss_size;

@@ -410,7 +410,23 @@ uao_sim_check(struct uao_sim *sim, char *why, size_t len)
 const char *
 uao_strerror(int error)
 {
-	const char *s = strerrordesc_np(error < 0 ? -error : error);
+	const char *s;
+
+	/*
+	 * what swap_on means by them (swapsig_int.h); not -EUCLEAN, which
+	 * uao_sim_check returns for a broken invariant
+	 */
+	switch (error < 0 ? -error : error) {
+	case EMEDIUMTYPE:
+		return "not uao's: no uao swap signature (see uao mkswap)";
+	case EFBIG:
+		return "beyond the device's swap area (its signature's size)";
+	case ELOOP:
+		return "a symbolic link (name the file or device itself)";
+	default:
+		break;
+	}
+	s = strerrordesc_np(error < 0 ? -error : error);
 
 	return s != NULL ? s : "unknown error";
 }
