@@ -60,6 +60,7 @@ uring_ctx_get(struct uring_ctx **ucp)
 	struct uring_ctx *uc;
 	int error;
 
+	*ucp = NULL; /* defined on every path, errors included */
 	if (uring_self != NULL) {
 		*ucp = uring_self;
 		return 0;
