@@ -266,9 +266,11 @@ main(int argc, char **argv)
 	uint64_t swsize = 2 * o.o_wss + (1 << 20);
 	snprintf(uswap, sizeof(uswap), "%s/uao-bench-uswap.%d", o.o_dir,
 	    (int)getpid());
-	int err = prewrite_file(uswap, swsize);
+	/* uao's side: a signed swap file, written in full like the kernel's */
+	int err = uao_swap_mkfile(uswap, swsize);
 	if (err) {
-		fprintf(stderr, "uao-bench: %s: %s\n", uswap, strerror(-err));
+		fprintf(stderr, "uao-bench: %s: %s\n", uswap,
+		    uao_strerror(err));
 		uswap[0] = '\0';
 		return 1;
 	}

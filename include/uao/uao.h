@@ -143,19 +143,40 @@ uao_region_of(struct uao_sim *sim, const void *addr);
 #define UAO_SWAP_BUFFERED 0x1 /* no O_DIRECT (filesystems without it) */
 
 /*
- * uao_swap_add: add a swap device.
+ * uao_swap_add: add a swap device of `size' bytes of swap space.
+ * => Swap space is claimed as the kernel's swapon claims it: uao writes
+ *    only to a file it creates, or to a file or block device that carries
+ *    uao's signature (a header page before the slots, written by
+ *    `uao mkswap', uao_swap_mkfile, or uao when it created the file).
  * => path NULL: an anonymous file (O_TMPFILE) of `size' bytes in $TMPDIR.
- *    A missing path is created mode 0600 at `size'; an existing file is
- *    used at `size', or its own size if 0; a block device whole.
+ *    A missing path is created mode 0600 at `size' (plus the header
+ *    page) and signed.  An existing signed file is used at `size', or at
+ *    its signature's size if 0 (it grows if `size' is larger); a signed
+ *    block device is opened O_EXCL and used at most at its signature's
+ *    size.
  * => prio: lower numbers are used first (NetBSD swapctl).
- * => returns the device id (> 0), or -EINVAL, -EEXIST (a device of this
- *    instance already), -EBUSY (a named file in use as swap by another
- *    process: swap files are locked with flock(2)), -ENOSPC,
- *    -EOPNOTSUPP (no O_DIRECT there: use UAO_SWAP_BUFFERED), or the
- *    errno of open(2).
+ * => returns the device id (> 0), or -EINVAL (bad size; a FIFO, socket,
+ *    character device, or /proc, /sys file), -ELOOP (a symbolic link),
+ *    -EISDIR, -EMEDIUMTYPE (an existing file or device without uao's
+ *    signature), -EUCLEAN (a damaged signature), -EFBIG (beyond a
+ *    device's signature), -EEXIST (a device of this instance already),
+ *    -EBUSY (in use as swap by another process, or a block device
+ *    mounted or open exclusively elsewhere), -EACCES (read-only),
+ *    -ENOSPC, -EOPNOTSUPP (no O_DIRECT there: use UAO_SWAP_BUFFERED),
+ *    or the errno of open(2).
  */
 UAO_EXPORT int uao_swap_add(struct uao_sim *sim, const char *path,
     uint64_t size, int prio, int flags);
+
+/*
+ * uao_swap_mkfile: create `path', a new swap file of `size' bytes of swap
+ * space plus its header page, every block written, and signed, for a
+ * later uao_swap_add that then allocates nothing while it runs.
+ * => never overwrites anything: returns 0, -EEXIST (path exists), -EINVAL
+ *    (size zero, not a multiple of 4 KiB, or too large), or the errno of
+ *    open, write or fsync (the file is removed again).
+ */
+UAO_EXPORT int uao_swap_mkfile(const char *path, uint64_t size);
 
 /*
  * uao_swap_remove: page everything on a device back in and remove it

@@ -172,6 +172,52 @@ swapdev_claim_new(int fd, uint64_t size)
 	return swapsig_write(fd, size / PAGE_SIZE, NULL);
 }
 
+int
+swap_mkfile(const char *path, uint64_t size)
+{
+	enum {
+		CHUNK = 1 << 20
+	};
+	uint64_t total = size + (uint64_t)SWAPSIG_PAGES * PAGE_SIZE, done;
+	char *zeros;
+	int fd, error = 0;
+
+	if (size == 0 || size % PAGE_SIZE != 0 ||
+	    size / PAGE_SIZE > (uint64_t)INT32_MAX / 2)
+		return -EINVAL;
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0)
+		return -errno;
+	zeros = kmem_zalloc(1, CHUNK);
+	if (zeros == NULL) {
+		error = -ENOMEM;
+		goto out_unlink;
+	}
+	for (done = 0; done < total && error == 0;) {
+		size_t n =
+		    total - done < CHUNK ? (size_t)(total - done) : CHUNK;
+		ssize_t w = pwrite(fd, zeros, n, (off_t)done);
+
+		if (w < 0)
+			error = -errno;
+		else if (w == 0)
+			error = -EIO;
+		else
+			done += (uint64_t)w;
+	}
+	kmem_free(zeros);
+	if (error == 0)
+		error = swapsig_write(fd, size / PAGE_SIZE, NULL);
+	if (error == 0 && fsync(fd) != 0)
+		error = -errno;
+out_unlink:
+	close(fd);
+	if (error != 0)
+		unlink(path);
+	return error;
+}
+
 /*
  * swapdev_claim_file: an existing regular file that carries uao's
  * signature (checked by the caller).  Its holes are allocated, and it

@@ -178,6 +178,19 @@ int swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,
     int flags, const char *tmpdir);
 
 /*
+ * swap_mkfile: create `path', a new file of `size' bytes of swap space
+ * (and one page more, the signature), every block written with zeros,
+ * and sign it: a swap file for a later swap_on that allocates nothing
+ * while it is used (benchmarks measure I/O, not block allocation).
+ * => never overwrites: an existing path is -EEXIST (a dangling symbolic
+ *    link too: O_EXCL).
+ * => returns 0, -EINVAL (size zero, not a multiple of the page size, or
+ *    too large), -EEXIST, or the errno of open/write/fsync (the file is
+ *    removed again then).
+ */
+int swap_mkfile(const char *path, uint64_t size);
+
+/*
  * swap_off: remove a device, paging everything on it back in first.
  *
  * => `id' as swap_on returned it, or 0 to name the device by path.

@@ -290,6 +290,14 @@ uao_swap_add(struct uao_sim *sim, const char *path, uint64_t size, int prio,
 }
 
 int
+uao_swap_mkfile(const char *path, uint64_t size)
+{
+	if (path == NULL)
+		return -EINVAL;
+	return swap_mkfile(path, size);
+}
+
+int
 uao_swap_remove(struct uao_sim *sim, int id, const char *path)
 {
 	if (id == 0 && path == NULL)

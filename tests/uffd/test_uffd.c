@@ -27,6 +27,7 @@
 #include <linux/userfaultfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -866,6 +867,64 @@ START_TEST(test_mremap)
 }
 END_TEST
 
+/*
+ * uao_swap_mkfile makes a signed, fully written swap file that
+ * uao_swap_add then takes at its signature's size, and never overwrites
+ * anything
+ */
+START_TEST(test_swap_mkfile)
+{
+	const size_t n = 64, swap_pages = 256;
+	char dir[] = "/tmp/uaomkfile.XXXXXX", path[64], other[64];
+	struct uao_swapinfo si;
+	struct uao_region *r;
+	struct stat sb;
+	struct env e;
+	char *base;
+	int fd, id;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/swap", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	ck_assert_int_eq(uao_swap_mkfile(path, 0), -EINVAL);
+	ck_assert_int_eq(uao_swap_mkfile(path, TPAGE + 1), -EINVAL);
+	ck_assert_int_eq(stat(path, &sb), -1); /* nothing left */
+	ck_assert_int_eq(uao_swap_mkfile(path, swap_pages * TPAGE), 0);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_size, (off_t)(swap_pages + 1) * TPAGE);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	/* written in full: no holes to allocate while paging */
+	ck_assert_int_ge(sb.st_blocks * 512, sb.st_size);
+	ck_assert_int_eq(uao_swap_mkfile(path, swap_pages * TPAGE), -EEXIST);
+
+	/* an existing file of someone else's is neither overwritten nor used */
+	fd = open(other, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "precious", 8), 8);
+	close(fd);
+	ck_assert_int_eq(uao_swap_mkfile(other, swap_pages * TPAGE), -EEXIST);
+	ck_assert_int_eq(stat(other, &sb), 0);
+	ck_assert_int_eq(sb.st_size, 8);
+
+	env_init(&e, 0, 0, 0);
+	ck_assert_int_eq(uao_swap_add(e.sim, other, 0, 0, 0), -EMEDIUMTYPE);
+	id = uao_swap_add(e.sim, path, 0, 0, 0);
+	ck_assert_msg(id > 0, "uao_swap_add: %s", uao_strerror(id));
+	ck_assert_int_eq(uao_swap_list(e.sim, &si, 1), 1);
+	ck_assert_uint_eq(si.pages, swap_pages);
+	r = env_region(&e, n, &base);
+	fill_pages(base, 0, n, 29);
+	ck_assert_int_eq(pageout(r, 0, n), 0);
+	verify_pages(base, 0, n, 29);
+	ck_assert_int_eq(uao_region_destroy(r), 0);
+	ck_assert_int_eq(uao_swap_remove(e.sim, id, NULL), 0);
+	env_fini(&e);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(unlink(other), 0);
+	ck_assert_int_eq(rmdir(dir), 0);
+}
+END_TEST
+
 /* faults taken inside system calls are served */
 START_TEST(test_syscall_fault)
 {
@@ -1212,6 +1271,7 @@ uffd_suite(void)
 	tc = tcase_create("api");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_api_errors);
+	tcase_add_test(tc, test_swap_mkfile);
 	suite_add_tcase(s, tc);
 	return s;
 }
