@@ -36,6 +36,9 @@
 
 #include "cli_int.h"
 
+#ifndef UAO_LIBDIR_FROM_BINDIR
+#define UAO_LIBDIR_FROM_BINDIR "../lib"
+#endif
 #ifndef UAO_PRELOAD_PATHS
 #define UAO_PRELOAD_PATHS ""
 #endif
@@ -312,8 +315,16 @@ find_preload(char *buf, size_t len)
 		slash = strrchr(self, '/');
 		if (slash != NULL) {
 			*slash = '\0';
+			/* the build tree, then an installed tree */
 			snprintf(cand, sizeof(cand),
 			    "%s/../uffd/libuao_preload.so", self);
+			if (access(cand, R_OK) == 0) {
+				snprintf(buf, len, "%s", cand);
+				return;
+			}
+			snprintf(cand, sizeof(cand),
+			    "%s/" UAO_LIBDIR_FROM_BINDIR "/libuao_preload.so",
+			    self);
 			if (access(cand, R_OK) == 0) {
 				snprintf(buf, len, "%s", cand);
 				return;
