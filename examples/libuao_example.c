@@ -64,8 +64,7 @@ main(void)
 	    (unsigned long long)st.pageins_readahead,
 	    (unsigned long long)st.pageouts);
 	printf("RAM %llu pages, %llu free; swap %llu of %llu pages in use\n",
-	    (unsigned long long)st.ram_pages,
-	    (unsigned long long)st.free_pages,
+	    (unsigned long long)st.ram_pages, (unsigned long long)st.free_pages,
 	    (unsigned long long)st.swap_inuse,
 	    (unsigned long long)st.swap_pages);
 	printf("check: %s\n",
