@@ -67,12 +67,12 @@ struct pmap_uffd_stats {
 	uint64_t ps_wp;	      /* UFFDIO_WRITEPROTECT calls */
 	uint64_t ps_dontneed; /* madvise(MADV_DONTNEED) calls */
 	uint64_t ps_pages_moved;
-	uint64_t ps_eagain; /* retries after EAGAIN */
-	uint64_t ps_busy;   /* pages the kernel would not move (EBUSY) */
-	uint64_t ps_lost;   /* pages found discarded (ENOENT) */
+	uint64_t ps_eagain;	/* retries after EAGAIN */
+	uint64_t ps_busy;	/* pages the kernel would not move (EBUSY) */
+	uint64_t ps_lost;	/* pages found discarded (ENOENT) */
 	uint64_t ps_undercount; /* pages moved past a failed move's count */
-	int ps_staged;	    /* staging slots holding a page */
-	int ps_stale;	    /* staging slots waiting to be released */
+	int ps_staged;		/* staging slots holding a page */
+	int ps_stale;		/* staging slots waiting to be released */
 };
 
 /*
