@@ -604,22 +604,30 @@ st_enomem_test(struct st_state *st)
 	uao_sim_stats(st->s_sim, &s);
 	ram = s.ram_pages;
 	n = st_list(st, si);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++)
 		freeslots += si[i].pages - si[i].inuse - si[i].bad;
+	/*
+	 * Leave about `margin' free slots in all of swap first, then choose
+	 * the fullest device: the workload alone may keep little in swap
+	 * (all-zero pages are freed without I/O), and the test would be
+	 * skipped by chance rather than by the devices' sizes.
+	 */
+	ballast = st_ballast(st, freeslots > margin ? freeslots - margin : 0,
+	    "enomem ballast");
+	n = st_list(st, si);
+	for (int i = 0; i < n; i++) {
 		if (t < 0 || si[i].inuse > si[t].inuse)
 			t = i;
 	}
 	if (t < 0 || si[t].inuse <= ram + 2 * margin) {
 		/* the fullest device would fit in RAM: no test possible */
 		st->s_enomem_skipped++;
+		if (ballast != NULL)
+			uao_region_destroy(ballast);
 		return;
 	}
 
 	tid = si[t].id;
-
-	/* leave about `margin' free slots in all of swap */
-	ballast = st_ballast(st, freeslots > margin ? freeslots - margin : 0,
-	    "enomem ballast");
 	error = uao_swap_remove(st->s_sim, tid, NULL);
 	if (error != -ENOMEM) {
 		st_count_fail(st,
