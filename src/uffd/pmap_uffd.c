@@ -929,6 +929,8 @@ uffd_enter(struct pmap *pm, struct vm_page *pg, vm_prot_t prot, int flags)
 	if (pg->mdpage.md_where == MD_STAGED && pg->mdpage.md_stage < 0) {
 		KASSERT(pg->mdpage.md_pending);
 		uffd_update(pm);
+		KASSERT(pg->mdpage.md_where != MD_STAGED ||
+		    pg->mdpage.md_stage >= 0);
 	}
 	switch (pg->mdpage.md_where) {
 	case MD_MAPPED:

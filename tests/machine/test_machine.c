@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,11 +91,21 @@ page_of(struct worker *w, size_t i)
 	return w->w_base + i * TPAGE;
 }
 
-static void
-worker_fail(struct worker *w, const char *fmt, size_t i, long v)
+/* record the worker's first failure and stop every thread */
+static void __attribute__((format(printf, 2, 3)))
+worker_fail(struct worker *w, const char *fmt, ...)
 {
-	if (w->w_error[0] == '\0')
-		snprintf(w->w_error, sizeof(w->w_error), fmt, w->w_id, i, v);
+	va_list ap;
+	int n;
+
+	if (w->w_error[0] == '\0') {
+		n = snprintf(w->w_error, sizeof(w->w_error),
+		    "worker %d: ", w->w_id);
+		va_start(ap, fmt);
+		vsnprintf(w->w_error + n, sizeof(w->w_error) - (size_t)n, fmt,
+		    ap);
+		va_end(ap);
+	}
 	atomic_store(&stop_flag, 1);
 }
 
@@ -109,8 +120,7 @@ check_page(struct worker *w, size_t i)
 	word = pat_check(page_of(w, i), i, w->w_gen[i]);
 	w->w_checks++;
 	if (word >= 0)
-		worker_fail(w,
-		    "worker %d: page %zu: word %ld is not what was written", i,
+		worker_fail(w, "page %zu: word %d is not what was written", i,
 		    word);
 }
 
@@ -134,8 +144,7 @@ range_create(struct worker *w)
 	int error = uao_region_create(w->w_sim, REGION_PAGES * TPAGE, &r);
 
 	if (error != 0) {
-		worker_fail(w, "worker %d: uao_region_create (%zu): %ld", 0,
-		    error);
+		worker_fail(w, "uao_region_create: %s", uao_strerror(error));
 		return;
 	}
 	w->w_base = uao_region_base(r);
@@ -150,9 +159,7 @@ static void
 range_destroy(struct worker *w)
 {
 	if (munmap(w->w_base, w->w_npages * TPAGE) != 0)
-		worker_fail(w,
-		    "worker %d: munmap of the range (%zu): errno %ld", 0,
-		    errno);
+		worker_fail(w, "munmap of the range: %s", strerror(errno));
 }
 
 /* mprotect a run read-only, read it, make it writable again */
@@ -164,17 +171,15 @@ op_protect(struct worker *w, size_t i, size_t n)
 			return;
 	}
 	if (mprotect(page_of(w, i), n * TPAGE, PROT_READ) != 0) {
-		worker_fail(w,
-		    "worker %d: mprotect read-only at page %zu: errno %ld", i,
-		    errno);
+		worker_fail(w, "mprotect read-only at page %zu: %s", i,
+		    strerror(errno));
 		return;
 	}
 	for (size_t j = i; j < i + n; j++)
 		check_page(w, j);
 	if (mprotect(page_of(w, i), n * TPAGE, PROT_READ | PROT_WRITE) != 0)
-		worker_fail(w,
-		    "worker %d: mprotect read-write at page %zu: errno %ld", i,
-		    errno);
+		worker_fail(w, "mprotect read-write at page %zu: %s", i,
+		    strerror(errno));
 	w->w_protects++;
 }
 
@@ -187,8 +192,7 @@ op_discard(struct worker *w, size_t i, size_t n)
 			return;
 	}
 	if (madvise(page_of(w, i), n * TPAGE, MADV_DONTNEED) != 0) {
-		worker_fail(w, "worker %d: madvise at page %zu: errno %ld", i,
-		    errno);
+		worker_fail(w, "madvise at page %zu: %s", i, strerror(errno));
 		return;
 	}
 	for (size_t j = i; j < i + n; j++)
@@ -210,8 +214,7 @@ op_hole(struct worker *w, size_t i, size_t n)
 			return;
 	}
 	if (munmap(page_of(w, i), n * TPAGE) != 0) {
-		worker_fail(w, "worker %d: munmap at page %zu: errno %ld", i,
-		    errno);
+		worker_fail(w, "munmap at page %zu: %s", i, strerror(errno));
 		return;
 	}
 	p = mmap(page_of(w, i), n * TPAGE, PROT_READ | PROT_WRITE,
@@ -238,9 +241,8 @@ op_remap(struct worker *w, size_t keep)
 		return;
 	p = mremap(w->w_base, w->w_npages * TPAGE, keep * TPAGE, 0);
 	if (p != w->w_base) {
-		worker_fail(w,
-		    "worker %d: mremap shrink to %zu pages: errno %ld", keep,
-		    errno);
+		worker_fail(w, "mremap shrink to %zu pages: %s", keep,
+		    strerror(errno));
 		return;
 	}
 	for (size_t j = keep; j < w->w_npages; j++)
@@ -248,9 +250,8 @@ op_remap(struct worker *w, size_t keep)
 	p = mremap(w->w_base, keep * TPAGE, REGION_PAGES * TPAGE,
 	    MREMAP_MAYMOVE);
 	if (p == MAP_FAILED) {
-		worker_fail(w,
-		    "worker %d: mremap grow from %zu pages: errno %ld", keep,
-		    errno);
+		worker_fail(w, "mremap grow from %zu pages: %s", keep,
+		    strerror(errno));
 		w->w_npages = keep;
 		return;
 	}
