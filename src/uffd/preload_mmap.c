@@ -1,14 +1,19 @@
 /*
  * preload_mmap.c: the program's own anonymous mappings become regions.
  *
- * A private, anonymous, read-write mapping made by the program (directly,
- * or by a library such as CPython's arena allocator) is memory with no
- * file behind it: an aobj.  The runtime maps it as asked, then registers
- * it as a region.  Left alone:
+ * A private, anonymous mapping made by the program (directly, or by a
+ * library such as CPython's arena allocator) is memory with no file
+ * behind it: an aobj.  The runtime maps it as asked, then registers it
+ * as a region.  That includes PROT_NONE reservations, which V8, the JVM
+ * and Go-style arenas make accessible piecemeal with mprotect or a
+ * MAP_FIXED mapping: registration follows mprotect's splits, so a page
+ * becomes uao memory when and where it is first touched.  A page the
+ * program made read-only or executable cannot be moved out (UFFDIO_MOVE
+ * wants a writable mapping): it stays mapped, a frame under the limit,
+ * and the pagedaemon passes it by (pmap_uffd.c, moveout_stayed).
+ * Left alone:
  *   - shared, file-backed, stack (MAP_STACK, MAP_GROWSDOWN), huge-page
- *     and non-read-write mappings (PROT_NONE reservations, made writable
- *     piecemeal with mprotect: V8's heap.  Adopting them was tried; see
- *     README, known limits);
+ *     mappings, and mappings made readable or executable from the start;
  *   - mappings made by jemalloc (its metadata and the private arena) and
  *     by uao itself: they are found by the caller's address;
  *   - glibc's own (thread stacks): glibc maps them through an internal
@@ -135,7 +140,7 @@ mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	    !caller_excluded(caller) && (flags & MAP_ANONYMOUS) &&
 	    (flags & MAP_TYPE) == MAP_PRIVATE &&
 	    (flags & (MAP_STACK | MAP_GROWSDOWN | MAP_HUGETLB)) == 0 &&
-	    prot == (PROT_READ | PROT_WRITE) && len > 0;
+	    (prot == (PROT_READ | PROT_WRITE) || prot == PROT_NONE) && len > 0;
 
 	replacing = sim != NULL &&
 	    (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == MAP_FIXED &&
