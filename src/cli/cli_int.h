@@ -66,6 +66,11 @@ int ctl_call(int pid, const struct ctl_request *rq, struct ctl_report *rep);
 
 /* print_report: the report as text (or JSON) on f */
 void print_report(FILE *f, const struct ctl_report *rep, bool json);
+/*
+ * report_uao_share: of the program's own anonymous resident memory at
+ * peak (all of it less uao's own), the share under uao: 0 to 1.
+ */
+double report_uao_share(const struct ctl_report *rep);
 /* print_swaplist: the swap devices as a table */
 void print_swaplist(FILE *f, const struct ctl_report *rep);
 

@@ -67,6 +67,16 @@ print_hist(FILE *f, const struct uao_latency *l)
 	}
 }
 
+double
+report_uao_share(const struct ctl_report *r)
+{
+	uint64_t own = r->cr_rss_anon_peak > r->cr_uao_own_peak
+	    ? r->cr_rss_anon_peak - r->cr_uao_own_peak
+	    : 0;
+
+	return own != 0 ? (double)r->cr_uao_at_peak / (double)own : 0.0;
+}
+
 static void
 print_text(FILE *f, const struct ctl_report *r)
 {
@@ -78,22 +88,28 @@ print_text(FILE *f, const struct ctl_report *r)
 	fprintf(f, "uao: report for %s (pid %d), %.2f s\n", exe, r->cr_pid,
 	    r->cr_elapsed);
 	fprintf(f,
-	    "  memory   RAM limit %s; at peak the program had %s "
-	    "anonymous memory resident,\n",
+	    "  memory   RAM limit %s; at peak the process had %s "
+	    "anonymous memory resident:\n",
 	    fmt_bytes(b1, sizeof(b1), r->cr_ram_limit),
 	    fmt_bytes(b2, sizeof(b2), r->cr_rss_anon_peak));
 	fprintf(f,
-	    "           of which uao managed %s (%.0f%%); "
-	    "heap %s given to jemalloc,\n",
-	    fmt_bytes(b3, sizeof(b3), r->cr_uao_at_peak),
-	    r->cr_rss_anon_peak ? 100.0 * (double)r->cr_uao_at_peak /
-		    (double)r->cr_rss_anon_peak
-				: 0.0,
-	    fmt_bytes(b1, sizeof(b1), r->cr_heap_used));
+	    "           the program's under uao %s (%.1f%% of the program's "
+	    "own), uao's own %s;\n",
+	    fmt_bytes(b1, sizeof(b1), r->cr_uao_at_peak),
+	    100.0 * report_uao_share(r),
+	    fmt_bytes(b2, sizeof(b2), r->cr_uao_own_peak));
+	fprintf(f, "           outside uao: brk %s, stacks %s,",
+	    fmt_bytes(b1, sizeof(b1), r->cr_brk_peak),
+	    fmt_bytes(b2, sizeof(b2), r->cr_stacks_peak));
+	fprintf(f, " private file pages %s, other %s\n",
+	    fmt_bytes(b1, sizeof(b1), r->cr_filecow_peak),
+	    fmt_bytes(b3, sizeof(b3), r->cr_other_peak));
 	fprintf(f,
-	    "           %" PRIu64 " program mmaps made regions, %" PRIu64
-	    " left alone; %" PRIu64 " regions now\n",
-	    r->cr_mmaps_adopted, r->cr_mmaps_skipped, s->regions);
+	    "           heap %s given to jemalloc; %" PRIu64
+	    " program mmaps made regions, %" PRIu64 " left alone; %" PRIu64
+	    " regions now\n",
+	    fmt_bytes(b1, sizeof(b1), r->cr_heap_used), r->cr_mmaps_adopted,
+	    r->cr_mmaps_skipped, s->regions);
 	fprintf(f,
 	    "  faults   %" PRIu64 " served: %" PRIu64 " zero-fill, %" PRIu64
 	    " soft, %" PRIu64 " swap-in, %" PRIu64 " write-protect, %" PRIu64
@@ -191,6 +207,12 @@ print_json(FILE *f, const struct ctl_report *r)
 	    r->cr_elapsed, r->cr_ram_limit, r->cr_rss_anon_peak,
 	    r->cr_uao_at_peak, r->cr_heap_used, r->cr_mmaps_adopted,
 	    r->cr_mmaps_skipped, r->cr_forks, r->cr_fork_pages);
+	fprintf(f,
+	    ",\"uao_own_peak\":%" PRIu64 ",\"brk_peak\":%" PRIu64
+	    ",\"stacks_peak\":%" PRIu64 ",\"filecow_peak\":%" PRIu64
+	    ",\"other_peak\":%" PRIu64 ",\"uao_share\":%.4f",
+	    r->cr_uao_own_peak, r->cr_brk_peak, r->cr_stacks_peak,
+	    r->cr_filecow_peak, r->cr_other_peak, report_uao_share(r));
 	fprintf(f, ",\"faults\":{\"total\":%" PRIu64, s->faults);
 	for (int k = 0; k < UAO_FAULT_KINDS; k++)
 		fprintf(f, ",\"%s\":%" PRIu64, kind_names[k], s->by_kind[k]);

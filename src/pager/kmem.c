@@ -6,6 +6,10 @@
 #include <string.h>
 
 #include "kmem_int.h"
+#include "sys_int.h"
+
+/* see sys_int.h: uao's own mappings, for whoever counts them */
+void (*sys_map_hook)(void *addr, size_t len, int flags, bool mapped);
 
 static const struct kmem_backend kmem_libc = { malloc, realloc, free };
 static const struct kmem_backend *kmem = &kmem_libc;

@@ -11,6 +11,7 @@
 #define UAO_PAGER_SYS_INT_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -27,18 +28,35 @@ sys_result(long rv)
 	return rv;
 }
 
+/*
+ * sys_map_hook: told of each mapping uao makes (mapped true, with its
+ * mmap flags) or drops (false) through sys_mmap and sys_munmap, so that the
+ * runtime can count uao's own memory (memacct.c); NULL when nobody
+ * counts.  Defined in kmem.c.  It runs on any uao thread, fault handlers
+ * included: it must neither allocate nor touch region memory.
+ */
+extern void (*sys_map_hook)(void *addr, size_t len, int flags, bool mapped);
+
 static inline void *
 sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	long rv = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 
-	return rv == -1 ? MAP_FAILED : (void *)rv;
+	if (rv == -1)
+		return MAP_FAILED;
+	if (sys_map_hook != NULL)
+		sys_map_hook((void *)rv, len, flags, true);
+	return (void *)rv;
 }
 
 static inline int
 sys_munmap(void *addr, size_t len)
 {
-	return (int)syscall(SYS_munmap, addr, len);
+	int rv = (int)syscall(SYS_munmap, addr, len);
+
+	if (rv == 0 && sys_map_hook != NULL)
+		sys_map_hook(addr, len, 0, false);
+	return rv;
 }
 
 static inline int

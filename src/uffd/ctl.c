@@ -4,8 +4,9 @@
  *
  * One uao thread accepts connections on <ctl dir>/<pid>.sock, answers one
  * request per connection, and between requests samples the process's
- * anonymous RSS, so that the report can say what share of the program's
- * memory uao managed at its peak.
+ * anonymous RSS; at each new peak it breaks it down by whose the memory
+ * is (memacct.c), so that the report can say what share of the
+ * program's memory uao managed at its peak.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include "pager/fdguard_int.h"
 #include "pager/lock_int.h"
 #include "pager/param_int.h"
+#include "memacct_int.h"
 #include "preload_int.h"
 #include "sim_int.h"
 #include "threads_int.h"
@@ -31,7 +33,9 @@
 static int ctl_fd = -1;
 static char ctl_path[256];
 static pthread_mutex_t ctl_peak_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint64_t ctl_rss_peak, ctl_uao_at_peak; /* ctl_peak_lock */
+static uint64_t ctl_rss_peak;	   /* ctl_peak_lock: RssAnon */
+static struct memacct ctl_at_peak; /* ctl_peak_lock: its breakdown */
+static uint64_t ctl_acct_errors;   /* ctl_peak_lock */
 static struct timespec ctl_started;
 
 /*
@@ -58,24 +62,30 @@ ctl_rss_anon(void)
 	return p != NULL ? strtoull(p + 8, NULL, 10) * 1024 : 0;
 }
 
-static uint64_t
-ctl_uao_resident(struct uao_sim *sim)
-{
-	struct uao_stats st;
-
-	uao_sim_stats(sim, &st);
-	return (st.ram_pages - st.free_pages) * PAGE_SIZE;
-}
-
+/*
+ * A new peak of RssAnon (cheap to read) is broken down by whose the
+ * memory is (memacct_sample: maps and pagemap, a few milliseconds).
+ */
 static void
 ctl_sample(struct uao_sim *sim)
 {
-	uint64_t rss = ctl_rss_anon(), uao = ctl_uao_resident(sim);
+	uint64_t rss = ctl_rss_anon();
+	struct memacct ma;
+	int error;
 
 	pthread_mutex_lock(&ctl_peak_lock);
-	if (rss > ctl_rss_peak) {
+	if (rss <= ctl_rss_peak) {
+		pthread_mutex_unlock(&ctl_peak_lock);
+		return;
+	}
+	pthread_mutex_unlock(&ctl_peak_lock);
+	error = memacct_sample(sim, &ma);
+	pthread_mutex_lock(&ctl_peak_lock);
+	if (error != 0)
+		ctl_acct_errors++;
+	else if (rss > ctl_rss_peak) {
 		ctl_rss_peak = rss;
-		ctl_uao_at_peak = uao;
+		ctl_at_peak = ma;
 	}
 	pthread_mutex_unlock(&ctl_peak_lock);
 }
@@ -107,8 +117,15 @@ preload_fill_report(struct uao_sim *sim, struct ctl_report *rep)
 		rep->cr_nswap = CTL_MAXSWAP;
 	rep->cr_rss_anon = ctl_rss_anon();
 	pthread_mutex_lock(&ctl_peak_lock);
-	rep->cr_rss_anon_peak = ctl_rss_peak;
-	rep->cr_uao_at_peak = ctl_uao_at_peak;
+	/* the sum of the parts, at RssAnon's peak */
+	rep->cr_rss_anon_peak = ctl_at_peak.ma_anon;
+	rep->cr_uao_at_peak = ctl_at_peak.ma_uao;
+	rep->cr_uao_own_peak = ctl_at_peak.ma_own;
+	rep->cr_brk_peak = ctl_at_peak.ma_brk;
+	rep->cr_stacks_peak = ctl_at_peak.ma_stacks;
+	rep->cr_filecow_peak = ctl_at_peak.ma_filecow;
+	rep->cr_other_peak = ctl_at_peak.ma_other;
+	rep->cr_acct_errors = ctl_acct_errors;
 	pthread_mutex_unlock(&ctl_peak_lock);
 	preload_heap_usage(&used, &reserved);
 	rep->cr_heap_used = used;
@@ -183,7 +200,14 @@ ctl_main(void *arg)
 	struct uao_sim *sim = arg;
 	struct pollfd pfd;
 
-	uao_thread_start();
+	/*
+	 * Allocating privately, but not registered as a uao thread: reading
+	 * /proc/self/maps and pagemap (memacct.c) made this thread fault on
+	 * region memory now and then (a Java run), which a registered
+	 * thread may not.  It takes no uao lock around those reads, so its
+	 * faults are served as a program thread's.  XXX: find the access.
+	 */
+	preload_heap_bind_thread();
 	pfd.fd = ctl_fd;
 	pfd.events = POLLIN;
 	for (;;) {

@@ -61,6 +61,18 @@ struct ctl_report {
 	uint64_t cr_mmaps_skipped; /* left alone (shared, stacks, ...) */
 	uint64_t cr_forks;	   /* fork()s served */
 	uint64_t cr_fork_pages;	   /* pages served to forked children */
+	/*
+	 * The anonymous resident memory at peak, by whose it is (memacct.c):
+	 * cr_rss_anon_peak = cr_uao_at_peak (the program's, under uao) +
+	 * cr_uao_own_peak + cr_brk_peak + cr_stacks_peak + cr_filecow_peak +
+	 * cr_other_peak.
+	 */
+	uint64_t cr_uao_own_peak; /* uao's bookkeeping, staging, buffers */
+	uint64_t cr_brk_peak;	  /* [heap]: brk/sbrk */
+	uint64_t cr_stacks_peak;  /* the program's thread stacks */
+	uint64_t cr_filecow_peak; /* written private file pages (.data) */
+	uint64_t cr_other_peak;	  /* anonymous mappings not adopted */
+	uint64_t cr_acct_errors;  /* samples /proc could not give */
 };
 
 /*

@@ -26,6 +26,7 @@
 
 #include "pager/kmem_int.h"
 #include "pager/param_int.h"
+#include "memacct_int.h"
 #include "preload_int.h"
 #include "sim_int.h"
 #include "threads_int.h"
@@ -215,6 +216,8 @@ preload_init(void)
 		return;
 	preload_internal = 1;
 
+	/* uao's own mappings are counted from its first (memacct.c) */
+	memacct_init();
 	/* jemalloc first: it must be initialised, and be the allocator */
 	p = malloc(1);
 	free(p);

@@ -28,6 +28,7 @@
 
 #include "pager/kmem_int.h"
 #include "pager/param_int.h"
+#include "memacct_int.h"
 #include "preload_int.h"
 #include "region_int.h"
 #include "sim_int.h"
@@ -203,6 +204,117 @@ static extent_hooks_t heap_hooks = {
 };
 
 /*
+ * The private arena's hooks: jemalloc's own (heap_dflt, read before the
+ * arena is made), and every extent it maps is counted as uao's own
+ * memory (memacct.c), its metadata included.
+ */
+static void *
+priv_ext_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
+    bool *zero, bool *commit, unsigned arena_ind)
+{
+	void *p;
+
+	(void)h;
+	p = heap_dflt->alloc(heap_dflt, new_addr, size, alignment, zero, commit,
+	    arena_ind);
+	if (p != NULL && new_addr == NULL)
+		memacct_own(p, size, true);
+	return p;
+}
+
+static bool
+priv_ext_dalloc(extent_hooks_t *h, void *addr, size_t size, bool committed,
+    unsigned arena_ind)
+{
+	bool kept;
+
+	(void)h;
+	kept = heap_dflt->dalloc(heap_dflt, addr, size, committed, arena_ind);
+	if (!kept)
+		memacct_own(addr, size, false);
+	return kept;
+}
+
+static void
+priv_ext_destroy(extent_hooks_t *h, void *addr, size_t size, bool committed,
+    unsigned arena_ind)
+{
+	(void)h;
+	heap_dflt->destroy(heap_dflt, addr, size, committed, arena_ind);
+	memacct_own(addr, size, false);
+}
+
+static bool
+priv_ext_commit(extent_hooks_t *h, void *addr, size_t size, size_t offset,
+    size_t length, unsigned arena_ind)
+{
+	(void)h;
+	return heap_dflt->commit(heap_dflt, addr, size, offset, length,
+	    arena_ind);
+}
+
+static bool
+priv_ext_decommit(extent_hooks_t *h, void *addr, size_t size, size_t offset,
+    size_t length, unsigned arena_ind)
+{
+	(void)h;
+	return heap_dflt->decommit(heap_dflt, addr, size, offset, length,
+	    arena_ind);
+}
+
+static bool
+priv_ext_purge_lazy(extent_hooks_t *h, void *addr, size_t size, size_t offset,
+    size_t length, unsigned arena_ind)
+{
+	(void)h;
+	return heap_dflt->purge_lazy == NULL ||
+	    heap_dflt->purge_lazy(heap_dflt, addr, size, offset, length,
+		arena_ind);
+}
+
+static bool
+priv_ext_purge_forced(extent_hooks_t *h, void *addr, size_t size, size_t offset,
+    size_t length, unsigned arena_ind)
+{
+	(void)h;
+	return heap_dflt->purge_forced == NULL ||
+	    heap_dflt->purge_forced(heap_dflt, addr, size, offset, length,
+		arena_ind);
+}
+
+static bool
+priv_ext_split(extent_hooks_t *h, void *addr, size_t size, size_t size_a,
+    size_t size_b, bool committed, unsigned arena_ind)
+{
+	(void)h;
+	return heap_dflt->split == NULL ||
+	    heap_dflt->split(heap_dflt, addr, size, size_a, size_b, committed,
+		arena_ind);
+}
+
+static bool
+priv_ext_merge(extent_hooks_t *h, void *addr_a, size_t size_a, void *addr_b,
+    size_t size_b, bool committed, unsigned arena_ind)
+{
+	(void)h;
+	return heap_dflt->merge == NULL ||
+	    heap_dflt->merge(heap_dflt, addr_a, size_a, addr_b, size_b,
+		committed, arena_ind);
+}
+
+static extent_hooks_t priv_hooks = {
+	.alloc = priv_ext_alloc,
+	.dalloc = priv_ext_dalloc,
+	.destroy = priv_ext_destroy,
+	.commit = priv_ext_commit,
+	.decommit = priv_ext_decommit,
+	.purge_lazy = priv_ext_purge_lazy,
+	.purge_forced = priv_ext_purge_forced,
+	.split = priv_ext_split,
+	.merge = priv_ext_merge,
+};
+
+/*
  * kmem backend: the private arena, without a thread cache (a cached
  * block could cross to a program thread's cache and back).
  */
@@ -295,9 +407,18 @@ preload_heap_bind_thread(void)
 int
 preload_kmem_init(char *why, size_t whylen)
 {
-	size_t sz = sizeof(heap_private_arena);
+	size_t sz = sizeof(heap_dflt);
+	extent_hooks_t *hooks = &priv_hooks;
 
-	if (mallctl("arenas.create", &heap_private_arena, &sz, NULL, 0) != 0) {
+	/* jemalloc's own hooks, which ours pass everything on to */
+	if (mallctl("arena.0.extent_hooks", &heap_dflt, &sz, NULL, 0) != 0) {
+		snprintf(why, whylen,
+		    "jemalloc is not the allocator (is it in LD_PRELOAD?)");
+		return -ENOTSUP;
+	}
+	sz = sizeof(heap_private_arena);
+	if (mallctl("arenas.create", &heap_private_arena, &sz, &hooks,
+		sizeof(hooks)) != 0) {
 		snprintf(why, whylen,
 		    "jemalloc is not the allocator (is it in LD_PRELOAD?)");
 		return -ENOTSUP;
@@ -329,14 +450,7 @@ preload_heap_init(struct uao_sim *sim, size_t reserve, char *why, size_t whylen)
 		snprintf(why, whylen, "jemalloc: opt.narenas unreadable");
 		return -ENOTSUP;
 	}
-	/* the hooks before ours, known before ours can be called */
-	sz = sizeof(old);
-	if (mallctl("arena.0.extent_hooks", &old, &sz, NULL, 0) != 0) {
-		snprintf(why, whylen,
-		    "jemalloc: arena.0.extent_hooks unreadable");
-		return -ENOTSUP;
-	}
-	heap_dflt = old;
+	/* heap_dflt, the hooks before ours, was read by preload_kmem_init */
 	/* writing the hooks also creates automatic arenas not made yet */
 	for (unsigned i = 0; i < narenas; i++) {
 		char name[64];
