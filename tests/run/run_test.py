@@ -168,8 +168,11 @@ def pair(tmp, name, argv, ram, extra=(), stdin_path=None, env=None,
 def case_python(tmp, slow):
     mib, ram = (480, "64M") if slow else (160, "48M")
     say("python3 objects.py %d MiB (seed %d)" % (mib, SEED))
-    pair(tmp, "python", [PY, os.path.join(SRC, "objects.py"), str(mib),
-                         str(SEED)], ram)
+    rep = pair(tmp, "python", [PY, os.path.join(SRC, "objects.py"),
+                               str(mib), str(SEED)], ram)
+    # XXX: 81% here (8 MiB "other" unexplained yet): shown, not checked;
+    # the CPython check is dictsort (suite slow)
+    check_share(rep, "python", want=0)
 
 
 def make_sort_input(path, nbytes, seed, long_lines):
@@ -287,23 +290,77 @@ def case_fds(tmp, slow):
             raise Fail("fds %s: wrong words read back: %r" % (mode, text))
 
 
+def check_share(rep, what, want=0.9, outside_ok=()):
+    """At peak, at least `want' of the program's own anonymous resident
+    memory (all of it less uao's own) was under uao; the parts of the
+    breakdown add up to the whole.  outside_ok: kinds (keys) counted as
+    under uao for this check, named in the message (a known gap)."""
+    parts = ("uao_at_peak", "uao_own_peak", "brk_peak", "stacks_peak",
+             "filecow_peak", "other_peak")
+    total = rep["rss_anon_peak"]
+    if sum(rep[k] for k in parts) != total:
+        raise Fail("%s: the breakdown %s does not add up to rss_anon_peak %d"
+                   % (what, {k: rep[k] for k in parts}, total))
+    own = total - rep["uao_own_peak"]
+    under = rep["uao_at_peak"] + sum(rep[k] for k in outside_ok)
+    share = under / max(1, own)
+    say("  %s: at peak %.1f MiB anonymous: under uao %.1f MiB, uao's own "
+        "%.1f, brk %.1f, stacks %.1f, private file pages %.1f, other %.1f: "
+        "%.1f%% of the program's own under uao%s"
+        % (what, total / 2**20, rep["uao_at_peak"] / 2**20,
+           rep["uao_own_peak"] / 2**20, rep["brk_peak"] / 2**20,
+           rep["stacks_peak"] / 2**20, rep["filecow_peak"] / 2**20,
+           rep["other_peak"] / 2**20, 100 * share,
+           " (with %s)" % "+".join(outside_ok) if outside_ok else ""))
+    if share < want:
+        raise Fail("%s: %.1f%% of the program's own anonymous memory under "
+                   "uao at peak, want at least %.0f%%"
+                   % (what, 100 * share, 100 * want))
+
+
 def case_node(tmp, slow):
-    """node (V8): what it mallocs is in uao regions and pages; its own
-    heap, reserved PROT_NONE and made writable with mprotect, is left
-    alone (see README, known limits).  The output must not change."""
+    """node (V8), an object-heavy heap: V8 reserves its heap PROT_NONE
+    and makes it accessible piecemeal with mprotect; the reservations are
+    regions, so its heap pages under the RAM limit.  The output must not
+    change, and at least 90% of node's own anonymous memory is uao's."""
     node = shutil.which("node")
     if node is None:
         say("SKIP: no node on this machine")
         sys.exit(SKIP)
-    n = 400000 if slow else 200000
-    say("node objects.js %d" % n)
-    rep = pair(tmp, "node", [node, os.path.join(SRC, "objects.js"), str(n)],
+    n = 150000 if slow else 60000
+    say("node objheap.js %d" % n)
+    rep = pair(tmp, "node", [node, os.path.join(SRC, "objheap.js"), str(n)],
                "48M")
-    # V8's own heap (PROT_NONE reservations) stays out; what node mallocs
-    # (Buffers, strings' backing stores) is uao's
-    share = rep["uao_at_peak"] / max(1, rep["rss_anon_peak"])
-    say("  node: uao managed %.0f%% of %d MiB resident at peak"
-        % (100 * share, rep["rss_anon_peak"] >> 20))
+    check_share(rep, "node")
+
+
+def case_python_share(tmp, slow):
+    """CPython (the issue's dictsort.py): 400000 dict entries, sorted.
+    Minutes under --ram 48M: suite slow only."""
+    say("python3 dictsort.py")
+    rep = pair(tmp, "dictsort", [PY, os.path.join(SRC, "dictsort.py")],
+               "48M")
+    check_share(rep, "dictsort")
+
+
+def case_java(tmp, slow):
+    """Java (FillHeap.java) fills its heap with records and sorts them.
+    The JVM commits its PROT_NONE heap reservation with mmap(MAP_FIXED)
+    and mprotect: both become regions.  Its class-data archive
+    (classes.jsa), mapped privately from a file and written, stays
+    outside (private file pages): see doc/run-guide-memory.md."""
+    java, javac = shutil.which("java"), shutil.which("javac")
+    if java is None or javac is None:
+        say("SKIP: no java/javac on this machine")
+        sys.exit(SKIP)
+    r = subprocess.run([javac, "-d", tmp, os.path.join(SRC, "FillHeap.java")],
+                       capture_output=True)
+    if r.returncode != 0:
+        raise Fail("javac FillHeap.java: %s" % r.stderr.decode())
+    n = 150000
+    say("java FillHeap %d" % n)
+    rep = pair(tmp, "java", [java, "-cp", tmp, "FillHeap", str(n)], "48M")
+    check_share(rep, "java", outside_ok=("filecow_peak",))
 
 
 def expect_refusal(args, words, what):
@@ -790,6 +847,8 @@ CASES = {
     "forks": case_forks,
     "fds": case_fds,
     "node": case_node,
+    "dictsort": case_python_share,
+    "java": case_java,
     "refuse": case_refuse,
     "swapctl": case_swapctl,
     "enomem": case_enomem,
