@@ -132,6 +132,7 @@ struct kswap {
 	char k_why[1024]; /* why kernel swap is impossible, or "" */
 };
 int kswap_setup(struct kswap *, const char *dir, uint64_t size, uint64_t ram);
+int kswap_set_limit(struct kswap *, uint64_t ram);
 int kswap_enter(struct kswap *, int pid);
 long kswap_oom_kills(const struct kswap *);
 void kswap_cleanup(struct kswap *);
@@ -152,6 +153,10 @@ struct run {
 void report_table(FILE *, const struct run *);
 void report_json(FILE *, const struct run *);
 int report_svg(const char *path, const struct run *);
+
+/* programs.c: uao-bench --programs */
+int programs_main(const char *dir, const char *src, const char *json,
+    const char *only, int runs, int quick, uint64_t seed);
 
 uint64_t now_ns(void);
 uint64_t splitmix(uint64_t *);

@@ -165,6 +165,26 @@ kswap_setup(struct kswap *k, const char *dir, uint64_t size, uint64_t ram)
 }
 
 /*
+ * kswap_set_limit: change the cgroup's limit to ram bytes (no process of
+ * the cgroup may be running: a lower limit would reclaim it at once).
+ * => 0, or -errno with k_why saying what failed.
+ */
+int
+kswap_set_limit(struct kswap *k, uint64_t ram)
+{
+	char p[1100], num[32];
+	int err;
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)ram);
+	snprintf(p, sizeof(p), "%s/%s", k->k_cg,
+	    k->k_cgv2 ? "memory.max" : "memory.limit_in_bytes");
+	if ((err = write_str(p, num)) != 0)
+		snprintf(k->k_why, sizeof(k->k_why), "%.900s = %s: %s", p, num,
+		    strerror(-err));
+	return err;
+}
+
+/*
  * kswap_oom_kills: how many tasks the cgroup's own OOM killer has killed
  * (v2 memory.events, v1 memory.oom_control: the "oom_kill N" line), so a
  * child that died of SIGKILL can be told apart from one that crashed.

@@ -85,7 +85,14 @@ usage(void)
 	    "                 [--floor-ops N] [--seed N] [--dir DIR]\n"
 	    "                 [--json FILE|-] [--plot FILE.svg] [--quick]\n"
 	    "                 [--no-kernel] [--buffered] [--handlers N]\n"
+	    "       uao-bench --programs [--runs N] [--only NAME,...] "
+	    "[--src DIR]\n"
+	    "                 [--dir DIR] [--json FILE|-] [--quick]\n"
 	    "  SIZE with K/M/G: defaults --wss 256M --ram 64M\n"
+	    "  --programs: real programs (sort, objects, sqlite, java) "
+	    "under uao run\n"
+	    "    and under the kernel's swap at the same RAM limit; "
+	    "--runs rounds (2)\n"
 	    "  --dir: where both swap files go (default .): same fs\n");
 	exit(2);
 }
@@ -163,6 +170,10 @@ main(int argc, char **argv)
 		{ "no-kernel", no_argument, NULL, 'K' },
 		{ "buffered", no_argument, NULL, 'B' },
 		{ "handlers", required_argument, NULL, 'H' },
+		{ "programs", no_argument, NULL, 'P' },
+		{ "runs", required_argument, NULL, 'R' },
+		{ "only", required_argument, NULL, 'O' },
+		{ "src", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -173,6 +184,8 @@ main(int argc, char **argv)
 	int cmdw[M_N], ackr[M_N], alive[M_N] = { 0 }, c, bad = 0;
 	struct sigaction sa;
 	size_t shsz;
+	int programs = 0, runs = 2;
+	const char *only = NULL, *src = UAO_SOURCE_ROOT;
 
 	o.o_seed = 20261130;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -213,12 +226,39 @@ main(int argc, char **argv)
 		case 'B':
 			o.o_buffered = 1;
 			break;
+		case 'P':
+			programs = 1;
+			break;
+		case 'R': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end != '\0' || v < 1 ||
+			    v > 16) {
+				fprintf(stderr,
+				    "uao-bench: --runs %s: a number from 1 to "
+				    "16\n",
+				    optarg);
+				return 2;
+			}
+			runs = (int)v;
+			break;
+		}
+		case 'O':
+			only = optarg;
+			break;
+		case 'S':
+			src = optarg;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (optind != argc)
 		usage();
+	if (programs)
+		return programs_main(o.o_dir, src, o.o_json, only, runs,
+		    o.o_quick, o.o_seed);
 	/*
 	 * quick: R = 8M, not less: below about 5M the kernel's cgroup
 	 * OOM-kills the child (its page tables, stacks and libc are charged
