@@ -159,6 +159,5 @@ int programs_main(const char *dir, const char *src, const char *json,
     const char *only, int runs, int quick, uint64_t seed);
 
 uint64_t now_ns(void);
-uint64_t splitmix(uint64_t *);
 
 #endif /* UAO_BENCH_H */

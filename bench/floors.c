@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/rng.h"
 #include "bench.h"
 
 #define QD 32
@@ -58,7 +59,7 @@ read_floor(const char *file, int qd, uint64_t n, uint64_t seed, struct hist *h,
 		while (issued < n && issued - done < (uint64_t)qd) {
 			struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
 			int slot = (int)(issued % QD);
-			off_t off = (off_t)(splitmix(&rng) % npages * PAGE);
+			off_t off = (off_t)(rng_next(&rng) % npages * PAGE);
 			io_uring_prep_read(sqe, fd, (char *)buf + slot * PAGE,
 			    PAGE, (uint64_t)off);
 			sqe->user_data = (uint64_t)slot;

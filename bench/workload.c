@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "base/rng.h"
 #include "bench.h"
 
 struct child {
@@ -43,7 +44,7 @@ h1(uint64_t seed, uint64_t i)
 {
 	uint64_t s = seed ^ (i * 0xd1b54a32d192ed03ULL);
 
-	return splitmix(&s);
+	return rng_next(&s);
 }
 
 static inline uint64_t
@@ -51,7 +52,7 @@ h2(uint64_t seed, uint64_t i)
 {
 	uint64_t s = ~seed ^ (i * 0x8cb92ba72f3d8dd7ULL);
 
-	return splitmix(&s) | 1; /* never h1's value by chance: test both */
+	return rng_next(&s) | 1; /* never h1's value by chance: test both */
 }
 
 static inline uint64_t
@@ -240,7 +241,7 @@ random_access(struct child *c, int rw)
 
 	phase_begin(c);
 	for (uint64_t k = 0; k < n; k++) {
-		uint64_t x = splitmix(&rng), i = x % c->c_nwords, t0, t1, v;
+		uint64_t x = rng_next(&rng), i = x % c->c_nwords, t0, t1, v;
 		if (rw && (x >> 63)) {
 			t0 = now_ns();
 			p[i] = h2(seed, i);
@@ -319,7 +320,7 @@ thr_main(void *arg)
 	mf = thr_majflt();
 	pthread_barrier_wait(t->t_bar);
 	for (uint64_t k = 0; k < t->t_count; k++) {
-		uint64_t i = splitmix(&rng) % c->c_nwords, t0, t1, v;
+		uint64_t i = rng_next(&rng) % c->c_nwords, t0, t1, v;
 		t0 = now_ns();
 		v = p[i];
 		t1 = now_ns();

@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/rng.h"
 #include "uao/uao.h"
 #include "../uffd/find_uffd.h"
 
@@ -75,10 +76,9 @@ word(size_t p, int w, uint64_t gen)
 {
 	uint64_t x = seed ^ (p << 20) ^ ((uint64_t)w << 4) ^ (gen << 44);
 
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return (x ^ (x >> 31)) | 1; /* never zero: zeros mean lost */
+	/* the first draw of the generator seeded with x; never zero: zeros
+	 * mean lost */
+	return rng_next(&x) | 1;
 }
 
 static void

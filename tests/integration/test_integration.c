@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/rng.h"
 #include "../uffd/common.h"
 
 #define NTHREADS     4
@@ -55,16 +56,6 @@ static uint64_t seed;
 static long nops;
 static atomic_bool sampling;
 static atomic_ulong nsamples, max_mapped, max_inuse;
-
-/* xorshift64*: per-thread, deterministic from the seed */
-static uint64_t
-rng_next(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return *s * 0x2545f4914f6cdd1dULL;
-}
 
 struct worker {
 	pthread_t w_thread;

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/rng.h"
 #include "../uffd/common.h"
 
 #define WORKERS	     3
@@ -57,7 +58,7 @@ struct worker {
 	uint8_t *w_kind;   /* enum page_kind, per page */
 	uint64_t *w_gen;   /* expected generation, per page */
 	uint64_t w_next;   /* next generation to write */
-	uint64_t w_rng;	   /* xorshift state */
+	uint64_t w_rng;	   /* base/rng.h state */
 	unsigned w_nholes; /* pages that are not PK_REGION */
 	/* results */
 	uint64_t w_ops, w_checks, w_remaps, w_holes, w_protects;
@@ -66,24 +67,6 @@ struct worker {
 
 static atomic_int stop_flag;
 static atomic_ulong compactions;
-
-static uint64_t
-rng_next(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*s = x;
-	return x;
-}
-
-static size_t
-rng_below(uint64_t *s, size_t n)
-{
-	return (size_t)(rng_next(s) % n);
-}
 
 static char *
 page_of(struct worker *w, size_t i)

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rng.h"
 #include "harness.h"
 
 #define MAXOBJ	     4
@@ -67,21 +68,18 @@ static uint64_t prop_seed;
 static long prop_ops;
 static bool prop_pdaemon;
 
+/* the next draw of the sequence's generator (base/rng.h) */
 static uint64_t
 rnd(struct prop *p)
 {
-	/* splitmix64: every seed is a good one */
-	uint64_t z = (p->p_rng += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return rng_next(&p->p_rng);
 }
 
+/* a draw in [0, n) */
 static int
 rndn(struct prop *p, int n)
 {
-	return (int)(rnd(p) % (uint64_t)n);
+	return (int)rng_below(&p->p_rng, (uint64_t)n);
 }
 
 /* only a failure reaches libcheck: a passing ck_assert costs a write(2) */

@@ -28,6 +28,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "base/rng.h"
+
 #define MT_MAX_THREADS 64
 #define MT_PAGE	       4096
 #define MT_WORDS       (MT_PAGE / sizeof(uint64_t))
@@ -48,14 +50,11 @@ static struct mt_thread threads[MT_MAX_THREADS];
 static pthread_barrier_t barrier;
 static int pass;
 
-/* splitmix64: a good, cheap, stateless mix */
+/* a hash of x: the first draw of the project's generator seeded with x */
 static uint64_t
 mix(uint64_t x)
 {
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
+	return rng_next(&x);
 }
 
 /* the word expected at (area, page, word) in this pass */
