@@ -22,61 +22,95 @@ aobj_list_len(struct uvm *uvm)
 	return n;
 }
 
-START_TEST(test_aobj_create)
+/*
+ * created: n objects just made are each listed once, with one reference,
+ * no pages and their machine; the invariants hold with them alive; then
+ * they are detached and leave the list.
+ */
+static void
+created(struct uvm_object **u, int n)
 {
-	struct uvm *uvm;
-	struct uvm_object *u[6];
-	struct uvm_aobj *a;
+	struct uvm *uvm = fx.h_uvm;
 
-	uvm = fx.h_uvm;
-	ck_assert_ptr_null(uao_create(uvm, 0, 0));
-	ck_assert_ptr_null(uao_create(uvm, PAGE_SIZE, 0x1));
-	ck_assert_ptr_null(
-	    uao_create(uvm, ((vsize_t)INT_MAX << PAGE_SHIFT) + 1, 0));
-	ck_assert_int_eq(aobj_list_len(uvm), 0);
-
-	/* sizes round up to pages */
-	u[0] = uao_create(uvm, 1, 0);
-	u[1] = uao_create(uvm, 3 * PAGE_SIZE + 1, 0);
-	ck_assert_int_eq(uao_npages(u[0]), 1);
-	ck_assert_int_eq(uao_npages(u[1]), 4);
-
-	/* array up to the threshold, hash (power-of-two buckets) above */
-	u[2] = uao_create(uvm, UAO_SWHASH_THRESHOLD * PAGE_SIZE, 0);
-	u[3] = uao_create(uvm, (UAO_SWHASH_THRESHOLD + 1) * PAGE_SIZE, 0);
-	u[4] = uao_create(uvm, 100000 * (vsize_t)PAGE_SIZE, 0);
-	a = (struct uvm_aobj *)u[2];
-	ck_assert_ptr_nonnull(a->u_swslots);
-	ck_assert_ptr_null(a->u_swhash);
-	a = (struct uvm_aobj *)u[3];
-	ck_assert_ptr_null(a->u_swslots);
-	ck_assert_ptr_nonnull(a->u_swhash);
-	ck_assert_uint_eq(a->u_swhashmask, 3); /* 65 >> 4 = 4 buckets */
-	a = (struct uvm_aobj *)u[4];
-	ck_assert_uint_eq(a->u_swhashmask, UAO_SWHASH_MAXBUCKETS - 1);
-
-	/* no swap: no slot store at all, and slots read 0 */
-	u[5] = uao_create(uvm, 1000 * PAGE_SIZE, UAO_FLAG_NOSWAP);
-	ck_assert_ptr_nonnull(u[5]);
-	a = (struct uvm_aobj *)u[5];
-	ck_assert_ptr_null(a->u_swslots);
-	ck_assert_ptr_null(a->u_swhash);
-	uvm_lock(&u[5]->vmobjlock);
-	ck_assert_int_eq(uao_find_swslot(u[5], 999), 0);
-	ck_assert_int_eq(uao_set_swslot(u[5], 999, 0), 0);
-	uvm_unlock(&u[5]->vmobjlock);
-
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < n; i++) {
 		ck_assert_ptr_nonnull(u[i]);
 		ck_assert_int_eq(u[i]->uo_refs, 1);
 		ck_assert_int_eq(u[i]->uo_npages, 0);
 		ck_assert_ptr_eq(u[i]->uo_uvm, uvm);
 	}
-	ck_assert_int_eq(aobj_list_len(uvm), 6);
+	ck_assert_int_eq(aobj_list_len(uvm), n);
 	harness_check(&fx);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < n; i++)
 		uao_detach(u[i]);
 	ck_assert_int_eq(aobj_list_len(uvm), 0);
+}
+
+/* no size, unknown flags, more pages than an int counts: refused */
+START_TEST(test_aobj_create_einval)
+{
+	struct uvm *uvm = fx.h_uvm;
+
+	ck_assert_ptr_null(uao_create(uvm, 0, 0));
+	ck_assert_ptr_null(uao_create(uvm, PAGE_SIZE, 0x1));
+	ck_assert_ptr_null(
+	    uao_create(uvm, ((vsize_t)INT_MAX << PAGE_SHIFT) + 1, 0));
+	ck_assert_int_eq(aobj_list_len(uvm), 0);
+}
+END_TEST
+
+/* sizes round up to pages */
+START_TEST(test_aobj_create_rounds_up)
+{
+	struct uvm_object *u[2];
+
+	u[0] = uao_create(fx.h_uvm, 1, 0);
+	u[1] = uao_create(fx.h_uvm, 3 * PAGE_SIZE + 1, 0);
+	ck_assert_int_eq(uao_npages(u[0]), 1);
+	ck_assert_int_eq(uao_npages(u[1]), 4);
+	created(u, 2);
+}
+END_TEST
+
+/* the slot store: an array up to the threshold, a hash (power-of-two
+ * buckets) above */
+START_TEST(test_aobj_create_slot_store)
+{
+	struct uvm *uvm = fx.h_uvm;
+	struct uvm_object *u[3];
+	struct uvm_aobj *a;
+
+	u[0] = uao_create(uvm, UAO_SWHASH_THRESHOLD * PAGE_SIZE, 0);
+	u[1] = uao_create(uvm, (UAO_SWHASH_THRESHOLD + 1) * PAGE_SIZE, 0);
+	u[2] = uao_create(uvm, 100000 * (vsize_t)PAGE_SIZE, 0);
+	a = (struct uvm_aobj *)u[0];
+	ck_assert_ptr_nonnull(a->u_swslots);
+	ck_assert_ptr_null(a->u_swhash);
+	a = (struct uvm_aobj *)u[1];
+	ck_assert_ptr_null(a->u_swslots);
+	ck_assert_ptr_nonnull(a->u_swhash);
+	ck_assert_uint_eq(a->u_swhashmask, 3); /* 65 >> 4 = 4 buckets */
+	a = (struct uvm_aobj *)u[2];
+	ck_assert_uint_eq(a->u_swhashmask, UAO_SWHASH_MAXBUCKETS - 1);
+	created(u, 3);
+}
+END_TEST
+
+/* no swap: no slot store at all, and slots read 0 */
+START_TEST(test_aobj_create_noswap)
+{
+	struct uvm_object *u[1];
+	struct uvm_aobj *a;
+
+	u[0] = uao_create(fx.h_uvm, 1000 * PAGE_SIZE, UAO_FLAG_NOSWAP);
+	ck_assert_ptr_nonnull(u[0]);
+	a = (struct uvm_aobj *)u[0];
+	ck_assert_ptr_null(a->u_swslots);
+	ck_assert_ptr_null(a->u_swhash);
+	uvm_lock(&u[0]->vmobjlock);
+	ck_assert_int_eq(uao_find_swslot(u[0], 999), 0);
+	ck_assert_int_eq(uao_set_swslot(u[0], 999, 0), 0);
+	uvm_unlock(&u[0]->vmobjlock);
+	created(u, 1);
 }
 END_TEST
 
@@ -359,7 +393,10 @@ pager_aobj_tcases(Suite *s)
 
 	tc = pager_tcase(s, "aobj");
 	tcase_add_checked_fixture(tc, fx_machine16_setup, fx_machine_teardown);
-	tcase_add_test(tc, test_aobj_create);
+	tcase_add_test(tc, test_aobj_create_einval);
+	tcase_add_test(tc, test_aobj_create_rounds_up);
+	tcase_add_test(tc, test_aobj_create_slot_store);
+	tcase_add_test(tc, test_aobj_create_noswap);
 
 	tc = pager_tcase(s, "detach");
 	tcase_add_checked_fixture(tc, fx_swap16_setup, fx_machine_teardown);

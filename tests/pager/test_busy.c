@@ -192,21 +192,30 @@ START_TEST(test_busy_get_waits_no_second_read)
 	ck_assert_ptr_eq(w.w_got, pg);
 	ck_assert_uint_eq(stat_of(&uvm->exp.pageins), pageins0);
 
-	/* PGO_LOCKED on a busy centre page: EBUSY, nothing taken */
-	{
-		struct vm_page *pps[1] = { NULL };
-		int npages = 1;
+	ck_assert_int_eq(harness_verify_page(uobj, 0, 6), 0);
+	harness_check(&fx);
+	harness_aobj_free(uobj);
+}
+END_TEST
 
-		pg = harness_busy(uobj, 0);
-		uvm_lock(&uobj->vmobjlock);
-		ck_assert_int_eq(uao_get(uobj, 0, pps, &npages, 0, VM_PROT_READ,
-				     0, PGO_LOCKED),
-		    -EBUSY);
-		ck_assert_int_eq(npages, 0);
-		ck_assert_ptr_null(pps[0]);
-		uvm_page_unbusy(pg);
-		uvm_obj_unlock(uobj);
-	}
+/* PGO_LOCKED on a busy centre page: EBUSY, nothing taken, no sleep */
+START_TEST(test_busy_locked_get_ebusy)
+{
+	struct uvm_object *uobj;
+	struct vm_page *pps[1] = { NULL }, *pg;
+	int npages = 1;
+
+	uobj = harness_aobj(&fx, 4);
+	ck_assert_int_eq(harness_write_page(uobj, 0, 6), 0);
+	pg = harness_busy(uobj, 0);
+	uvm_lock(&uobj->vmobjlock);
+	ck_assert_int_eq(uao_get(uobj, 0, pps, &npages, 0, VM_PROT_READ, 0,
+			     PGO_LOCKED),
+	    -EBUSY);
+	ck_assert_int_eq(npages, 0);
+	ck_assert_ptr_null(pps[0]);
+	uvm_page_unbusy(pg);
+	uvm_obj_unlock(uobj);
 	ck_assert_int_eq(harness_verify_page(uobj, 0, 6), 0);
 	harness_check(&fx);
 	harness_aobj_free(uobj);
@@ -223,4 +232,5 @@ pager_busy_tcases(Suite *s)
 	tcase_add_test(tc, test_busy_wanted_freed);
 	tcase_add_test(tc, test_busy_released);
 	tcase_add_test(tc, test_busy_get_waits_no_second_read);
+	tcase_add_test(tc, test_busy_locked_get_ebusy);
 }

@@ -9,13 +9,45 @@
  * pages
  */
 
-START_TEST(test_page_alloc_exhaust)
+/*
+ * alloc_all: allocate every one of the fixture's 16 frames to a new
+ * object of 32 pages, page i at offset i, zeroed when i is odd.
+ * => object locked on return; *uobjp and pgs[16] filled
+ */
+static void
+alloc_all(struct uvm_object **uobjp, struct vm_page **pgs)
 {
-	struct uvm *uvm;
+	struct uvm_object *uobj = uao_create(fx.h_uvm, 32 * PAGE_SIZE, 0);
+
+	ck_assert_ptr_nonnull(uobj);
+	uvm_lock(&uobj->vmobjlock);
+	for (int i = 0; i < 16; i++) {
+		pgs[i] = uvm_pagealloc(uobj, (voff_t)i << PAGE_SHIFT, NULL,
+		    (i & 1) != 0 ? UVM_PGA_ZERO : 0);
+		ck_assert_ptr_nonnull(pgs[i]);
+	}
+	*uobjp = uobj;
+}
+
+/* => object locked: free the busy pages of alloc_all, drop the object */
+static void
+free_all(struct uvm_object *uobj, struct vm_page **pgs)
+{
+	uvm_lock(&fx.h_uvm->pq_lock);
+	for (int i = 0; i < 16; i++)
+		uvm_pagefree(pgs[i]);
+	uvm_unlock(&fx.h_uvm->pq_lock);
+	uvm_unlock(&uobj->vmobjlock);
+	uao_detach(uobj);
+}
+
+/* a new page is busy, owned, on no queue, entered in its object */
+START_TEST(test_page_alloc)
+{
+	struct uvm *uvm = fx.h_uvm;
 	struct uvm_object *uobj;
 	struct vm_page *pgs[16], *pg;
 
-	uvm = fx.h_uvm;
 	uobj = uao_create(uvm, 32 * PAGE_SIZE, 0);
 	ck_assert_ptr_nonnull(uobj);
 
@@ -46,14 +78,34 @@ START_TEST(test_page_alloc_exhaust)
 		ck_assert_int_eq(uobj->uo_npages, i + 1);
 		ck_assert_int_eq(uvm->free, 15 - i);
 	}
-	/* no frame left: NULL, nothing entered */
+	free_all(uobj, pgs);
+}
+END_TEST
+
+/* no frame left: NULL, and nothing entered */
+START_TEST(test_page_alloc_exhausted)
+{
+	struct uvm_object *uobj;
+	struct vm_page *pgs[16];
+
+	alloc_all(&uobj, pgs);
 	ck_assert_ptr_null(
 	    uvm_pagealloc(uobj, 16 * PAGE_SIZE, NULL, UVM_PGA_ZERO));
 	ck_assert_ptr_null(uvm_pagelookup(uobj, 16 * PAGE_SIZE));
 	ck_assert_int_eq(uobj->uo_npages, 16);
-	ck_assert_int_eq(uvm->free, 0);
+	ck_assert_int_eq(fx.h_uvm->free, 0);
+	free_all(uobj, pgs);
+}
+END_TEST
 
-	/* the owner frees its busy pages */
+/* the owner frees its busy pages: out of the object, back on the free list */
+START_TEST(test_page_free)
+{
+	struct uvm *uvm = fx.h_uvm;
+	struct uvm_object *uobj;
+	struct vm_page *pgs[16];
+
+	alloc_all(&uobj, pgs);
 	uvm_lock(&uvm->pq_lock);
 	for (int i = 0; i < 16; i++) {
 		voff_t off = pgs[i]->offset;
@@ -66,15 +118,29 @@ START_TEST(test_page_alloc_exhaust)
 	}
 	uvm_unlock(&uvm->pq_lock);
 	ck_assert_int_eq(uobj->uo_npages, 0);
+	uvm_unlock(&uobj->vmobjlock);
+	uao_detach(uobj);
+}
+END_TEST
 
-	/* LIFO: the frame freed last is handed out first */
+/* LIFO: the frame freed last is handed out first */
+START_TEST(test_page_free_lifo)
+{
+	struct uvm *uvm = fx.h_uvm;
+	struct uvm_object *uobj;
+	struct vm_page *pgs[16], *pg;
+
+	alloc_all(&uobj, pgs);
+	uvm_lock(&uvm->pq_lock);
+	for (int i = 0; i < 16; i++)
+		uvm_pagefree(pgs[i]);
+	uvm_unlock(&uvm->pq_lock);
 	pg = uvm_pagealloc(uobj, 0, NULL, UVM_PGA_ZERO);
 	ck_assert_ptr_eq(pg, pgs[15]);
 	uvm_lock(&uvm->pq_lock);
 	uvm_pagefree(pg);
 	uvm_unlock(&uvm->pq_lock);
 	uvm_unlock(&uobj->vmobjlock);
-
 	uao_detach(uobj);
 }
 END_TEST
@@ -340,7 +406,10 @@ pager_pages_tcases(Suite *s)
 
 	tc = pager_tcase(s, "pages");
 	tcase_add_checked_fixture(tc, fx_machine16_setup, fx_machine_teardown);
-	tcase_add_test(tc, test_page_alloc_exhaust);
+	tcase_add_test(tc, test_page_alloc);
+	tcase_add_test(tc, test_page_alloc_exhausted);
+	tcase_add_test(tc, test_page_free);
+	tcase_add_test(tc, test_page_free_lifo);
 	tcase_add_test(tc, test_page_zero);
 
 	tc = pager_tcase(s, "queues");
