@@ -155,25 +155,38 @@ model_xorshift(uint64_t *state)
 	return x;
 }
 
-START_TEST(test_faults_ppm)
+/*
+ * ppm_setup: devices a and b of 64 pages each on sd, slots[128]
+ * alternating a's and b's, and buf holding each slot's pattern (gen 1).
+ */
+static void
+ppm_setup(struct swap_data *sd, int *ap, int *bp, int *slots, void *buf)
 {
-	struct swap_data *sd = fx_sd;
-	const uint32_t ppm = 250000;
-	int a, b, slots[128], errs[128], sa, sb, nfail, want_fail;
-	void *buf = pages_alloc(128);
-	uint64_t seed = test_seed | 1, st;
+	int sa, sb;
 
-	a = dev_on(sd, "a", 64, 0, 0);
-	b = dev_on(sd, "b", 64, 0, 0);
-	sa = devinfo(sd, a).si_start;
-	sb = devinfo(sd, b).si_start;
+	*ap = dev_on(sd, "a", 64, 0, 0);
+	*bp = dev_on(sd, "b", 64, 0, 0);
+	sa = devinfo(sd, *ap).si_start;
+	sb = devinfo(sd, *bp).si_start;
 	for (int i = 0; i < 64; i++) {
 		slots[2 * i] = sa + i;
 		slots[2 * i + 1] = sb + i;
 	}
 	for (int i = 0; i < 128; i++)
 		fill_page(page_at(buf, i), (uint64_t)slots[i], 1);
+}
 
+/* a rate in parts per million: writes fail exactly where the generator
+ * says, and only on the device it is set for */
+START_TEST(test_faults_ppm)
+{
+	struct swap_data *sd = fx_sd;
+	const uint32_t ppm = 250000;
+	int a, b, slots[128], errs[128], nfail, want_fail;
+	void *buf = pages_alloc(128);
+	uint64_t seed = test_seed | 1, st;
+
+	ppm_setup(sd, &a, &b, slots, buf);
 	/* writes to a fail at 25%, exactly where the generator says */
 	ck_assert_int_eq(swap_set_faults(sd, a, 1, 0, ppm, seed), 0);
 	nfail = io_slots(sd, slots, 128, buf, true, errs);
@@ -191,19 +204,39 @@ START_TEST(test_faults_ppm)
 	ck_assert_int_lt(nfail, 64);
 	ck_assert_uint_eq(devinfo(sd, a).si_nwriteerr, (uint64_t)want_fail);
 	ck_assert_uint_eq(devinfo(sd, a).si_nwrite, (uint64_t)(64 - want_fail));
+	free(buf);
+}
+END_TEST
 
-	/* the same seed again: the same pages */
+/* the same seed set again: the same pages fail */
+START_TEST(test_faults_ppm_same_seed_same_pages)
+{
+	struct swap_data *sd = fx_sd;
+	const uint32_t ppm = 250000;
+	int a, b, slots[128], errs[128], errs2[128], nfail;
+	void *buf = pages_alloc(128);
+	uint64_t seed = test_seed | 1;
+
+	ppm_setup(sd, &a, &b, slots, buf);
 	ck_assert_int_eq(swap_set_faults(sd, a, 1, 0, ppm, seed), 0);
-	{
-		int errs2[128];
+	nfail = io_slots(sd, slots, 128, buf, true, errs);
+	ck_assert_int_gt(nfail, 0);
+	ck_assert_int_eq(swap_set_faults(sd, a, 1, 0, ppm, seed), 0);
+	ck_assert_int_eq(io_slots(sd, slots, 128, buf, true, errs2), nfail);
+	ck_assert_mem_eq(errs, errs2, sizeof(errs));
+	free(buf);
+}
+END_TEST
 
-		ck_assert_int_eq(io_slots(sd, slots, 128, buf, true, errs2),
-		    want_fail);
-		ck_assert_mem_eq(errs, errs2, sizeof(errs));
-	}
+/* nth and ppm together, on reads of b: both fire; a's reads are whole */
+START_TEST(test_faults_nth_and_ppm)
+{
+	struct swap_data *sd = fx_sd;
+	int a, b, slots[128], errs[128], nfail, want_fail;
+	void *buf = pages_alloc(128);
+	uint64_t st;
 
-	/* nth and ppm together, on reads of b: both fire */
-	ck_assert_int_eq(swap_set_faults(sd, a, 1, 0, 0, 0), 0);
+	ppm_setup(sd, &a, &b, slots, buf);
 	ck_assert_int_eq(io_slots(sd, slots, 128, buf, true, NULL), 0);
 	ck_assert_int_eq(swap_set_faults(sd, b, 0, 10, 100000, 0), 0);
 	memset(buf, 0, NPAGES(128));
@@ -225,10 +258,25 @@ START_TEST(test_faults_ppm)
 	}
 	ck_assert_int_eq(nfail, want_fail);
 	ck_assert_uint_eq(devinfo(sd, b).si_nreaderr, (uint64_t)want_fail);
+	free(buf);
+}
+END_TEST
 
-	/* a million per million: every page */
+/* a million per million: every page */
+START_TEST(test_faults_ppm_million)
+{
+	struct swap_data *sd = fx_sd;
+	int a, b, slots[128], errs[128];
+	void *buf = pages_alloc(128);
+
+	ppm_setup(sd, &a, &b, slots, buf);
+	ck_assert_int_eq(io_slots(sd, slots, 128, buf, true, NULL), 0);
 	ck_assert_int_eq(swap_set_faults(sd, b, 0, 0, 1000000, 0), 0);
 	ck_assert_int_eq(io_slots(sd, slots, 128, buf, false, errs), 64);
+	for (int i = 0; i < 64; i++) {
+		ck_assert_int_eq(errs[2 * i], 0);
+		ck_assert_int_eq(errs[2 * i + 1], -EIO);
+	}
 	free(buf);
 }
 END_TEST
@@ -276,6 +324,9 @@ swapdev_faults_tcases(Suite *s)
 	tcase_add_test(tc, test_faults_write_nth);
 	tcase_add_test(tc, test_faults_read_nth);
 	tcase_add_test(tc, test_faults_ppm);
+	tcase_add_test(tc, test_faults_ppm_same_seed_same_pages);
+	tcase_add_test(tc, test_faults_nth_and_ppm);
+	tcase_add_test(tc, test_faults_ppm_million);
 	tcase_add_test(tc, test_faults_write_then_markbad);
 	suite_add_tcase(s, tc);
 }
