@@ -10,7 +10,8 @@
  *              mapping is a software page table; unit tests drive the
  *              whole pager through it, deterministically;
  *   pmap_uffd  (src/uffd/pmap_uffd.c)   frames are a staging area and a
- *              mapping is a real region served through userfaultfd.
+ *              mapping is a real region served through userfaultfd
+ *              (with pmap_run.c, stage.c and ioc.c beside it).
  *
  * A page's bytes are in exactly one place at a time (md_where):
  *

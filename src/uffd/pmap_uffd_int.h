@@ -29,9 +29,13 @@
  * (which uvm_obj_unlock calls) in runs: one ioctl moves or maps a whole
  * contiguous run, which is where userfaultfd is cheap (DESIGN.md 7).
  *
- * Locks: pu_lock (leaf) protects the staging allocator.  The per-thread
- * queue needs none.  Every queued operation concerns an object the
- * queuing thread holds locked, until pmap_update.
+ * Locks: the staging allocator's st_lock (a leaf, stage_int.h).  The
+ * per-thread queue needs none.  Every queued operation concerns an
+ * object the queuing thread holds locked, until pmap_update.
+ *
+ * Files: ioc.c (the ioctls and their retry loops, shared with fork.c),
+ * stage.c (the staging area's allocator), pmap_run.c (the per-thread
+ * queue, its runs, move-out judging), pmap_uffd.c (the operations).
  */
 #ifndef UAO_UFFD_PMAP_UFFD_INT_H
 #define UAO_UFFD_PMAP_UFFD_INT_H

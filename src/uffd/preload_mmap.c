@@ -10,7 +10,7 @@
  * becomes uao memory when and where it is first touched.  A page the
  * program made read-only or executable cannot be moved out (UFFDIO_MOVE
  * wants a writable mapping): it stays mapped, a frame under the limit,
- * and the pagedaemon passes it by (pmap_uffd.c, moveout_stayed).
+ * and the pagedaemon passes it by (pmap_run.c, moveout_stayed).
  * Left alone:
  *   - shared, file-backed, stack (MAP_STACK, MAP_GROWSDOWN), huge-page
  *     mappings, and mappings made readable or executable from the start;
