@@ -280,6 +280,12 @@ struct uao_stats {
 	 * (kernel 6.18, pages under migration): found by their page tables
 	 */
 	uint64_t move_undercounts;
+	/*
+	 * clean pages mapped writable (and dirtied) on a read, because their
+	 * object's pages are mostly written after a read: write-protect
+	 * faults saved (see doc/design.md, write prediction)
+	 */
+	uint64_t write_predicted;
 };
 
 /* uao_sim_stats: a snapshot of the counters.  => returns 0 */

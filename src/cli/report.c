@@ -118,8 +118,12 @@ print_text(FILE *f, const struct ctl_report *r)
 	    s->by_kind[UAO_FAULT_SWAPIN], s->by_kind[UAO_FAULT_WP], s->stale);
 	fprintf(f,
 	    "           %" PRIu64 " pages mapped ahead; %" PRIu64
-	    " lost to I/O errors (SIGBUS); %" PRIu64 " out of memory\n",
-	    s->fault_ahead, s->io_errors, s->out_of_memory);
+	    " clean pages mapped writable on a read (write predicted)\n",
+	    s->fault_ahead, s->write_predicted);
+	fprintf(f,
+	    "           %" PRIu64 " lost to I/O errors (SIGBUS); %" PRIu64
+	    " out of memory\n",
+	    s->io_errors, s->out_of_memory);
 	fprintf(f,
 	    "  paging   %" PRIu64 " pages in (%" PRIu64 " read ahead, %" PRIu64
 	    " of them used), %" PRIu64 " out\n",
@@ -218,8 +222,10 @@ print_json(FILE *f, const struct ctl_report *r)
 		fprintf(f, ",\"%s\":%" PRIu64, kind_names[k], s->by_kind[k]);
 	fprintf(f,
 	    ",\"stale\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"ahead\":%" PRIu64
-	    ",\"io_errors\":%" PRIu64 ",\"out_of_memory\":%" PRIu64 "}",
-	    s->stale, s->lost, s->fault_ahead, s->io_errors, s->out_of_memory);
+	    ",\"io_errors\":%" PRIu64 ",\"out_of_memory\":%" PRIu64
+	    ",\"write_predicted\":%" PRIu64 "}",
+	    s->stale, s->lost, s->fault_ahead, s->io_errors, s->out_of_memory,
+	    s->write_predicted);
 	fprintf(f,
 	    ",\"paging\":{\"pageins\":%" PRIu64 ",\"readahead\":%" PRIu64
 	    ",\"readahead_hits\":%" PRIu64 ",\"pageouts\":%" PRIu64

@@ -28,10 +28,69 @@ uvm_fault_dirty(struct vm_page *pg)
 }
 
 /*
+ * Write prediction.  A clean page (its swap copy current) is mapped
+ * read-only, so that its first write takes a write-protect fault that
+ * dirties it and drops the copy: the modified bit, which UVM's pmap gets
+ * from the hardware for nothing.  Here it is a userfaultfd round trip on
+ * the program's path, and programs such as CPython (reference counts in
+ * every object) write nearly every page they read.  So each object keeps
+ * score: of its clean pages mapped read-only, how many were written
+ * after.  While more than half were, with enough evidence, a clean page
+ * mapped for a read is dirtied at once and mapped writable: no
+ * write-protect fault.  A wrong guess costs one page written at eviction
+ * that could have been freed without I/O; it never loses a write, since
+ * a dirty page is never freed unwritten.  While predicting, one clean
+ * read in WP_SAMPLE is still mapped read-only so that the score stays
+ * current (a program turning read-mostly switches prediction off).
+ * This departs from the seed's fault path, which dirties only on a write
+ * (doc/design.md).
+ */
+#define WP_EVIDENCE 32	/* read-only maps seen before predicting */
+#define WP_WINDOW   256 /* then both counts halve: recent behaviour wins */
+#define WP_SAMPLE   8
+
+/*
+ * uvm_fault_predict_write: map clean page pg, faulted for a read, as
+ * written?  Only a page with a swap copy: one that never left (zero-fill)
+ * has no copy to drop and is freed without I/O if it stays zeros.
+ * => object locked
+ */
+static bool
+uvm_fault_predict_write(struct vm_page *pg)
+{
+	struct uvm_object *uobj = pg->uobject;
+
+	if (uobj->uo_rdmaps < WP_EVIDENCE ||
+	    uobj->uo_firstwrites * 2 <= uobj->uo_rdmaps ||
+	    uao_find_swslot(uobj, (int)(pg->offset >> PAGE_SHIFT)) <= 0)
+		return false;
+	return ++uobj->uo_wpsample % WP_SAMPLE != 0;
+}
+
+/* a clean page mapped read-only: one more for the score.  => object locked */
+static void
+uvm_fault_note_rdmap(struct uvm_object *uobj)
+{
+	if (++uobj->uo_rdmaps >= WP_WINDOW) {
+		uobj->uo_rdmaps /= 2;
+		uobj->uo_firstwrites /= 2;
+	}
+}
+
+/* a write-protect fault: a read-only clean page written.  => object locked */
+static void
+uvm_fault_note_firstwrite(struct uvm_object *uobj)
+{
+	if (uobj->uo_firstwrites < uobj->uo_rdmaps)
+		uobj->uo_firstwrites++;
+}
+
+/*
  * uvm_fault_enter: map a busy page for an access, then activate and
  * unbusy it.
  * => object locked.  A clean page is mapped write-protected unless the
- *    access writes, which dirties it first.
+ *    access writes, which dirties it first, or its object's score
+ *    predicts a write (above).
  */
 static void
 uvm_fault_enter(struct vm_page *pg, vm_prot_t access_type, int flags)
@@ -45,7 +104,13 @@ uvm_fault_enter(struct vm_page *pg, vm_prot_t access_type, int flags)
 		if (pg->flags & PG_CLEAN)
 			uvm_fault_dirty(pg);
 	} else if (pg->flags & PG_CLEAN) {
-		prot = VM_PROT_READ;
+		if (uvm_fault_predict_write(pg)) {
+			uvm_fault_dirty(pg);
+			UVM_STAT_INC(uvm, fltwpredict);
+		} else {
+			prot = VM_PROT_READ;
+			uvm_fault_note_rdmap(pg->uobject);
+		}
 	}
 	if (access_type & VM_PROT_WRITE)
 		flags |= PMAP_WRITING;
@@ -113,6 +178,7 @@ uvm_fault_mapped(struct vm_page *pg, vm_prot_t access_type)
 
 	if ((access_type & VM_PROT_WRITE) && pg->mdpage.md_wprot) {
 		/* the first write to a clean page (the modified bit) */
+		uvm_fault_note_firstwrite(pg->uobject);
 		uvm_fault_dirty(pg);
 		pmap_enter(pg, VM_PROT_ALL, PMAP_WAKE);
 		kind = FK_WP;

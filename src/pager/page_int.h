@@ -87,6 +87,9 @@ struct uvm_object {
 	int uo_ra_win;		    /* o: read-ahead window, pages */
 	int uo_ra_hits;		    /* o: read-ahead pages used since */
 	int uo_ra_last;		    /* o: page of the last swap-in fault */
+	int uo_rdmaps;		    /* o: clean pages mapped read-only */
+	int uo_firstwrites;	    /* o: of those, written after (WP faults) */
+	unsigned uo_wpsample;	    /* o: clean read maps while predicting */
 };
 
 /*

@@ -74,6 +74,7 @@ struct uvmexp {
 	atomic_uint_fast64_t fltstale;	  /* already resolved elsewhere */
 	atomic_uint_fast64_t fltlost;	  /* mapping discarded by the program */
 	atomic_uint_fast64_t fltahead;	  /* pages mapped by fault-ahead */
+	atomic_uint_fast64_t fltwpredict; /* clean pages dirtied on a read */
 	atomic_uint_fast64_t fltioerr;	  /* faults that hit a bad slot */
 	atomic_uint_fast64_t fltnomem;	  /* faults that found no memory */
 	atomic_uint_fast64_t pageins;	  /* pages read from swap */

@@ -367,6 +367,7 @@ uao_sim_stats(struct uao_sim *sim, struct uao_stats *st)
 	st->stale = ld(&e->fltstale);
 	st->lost = ld(&e->fltlost);
 	st->fault_ahead = ld(&e->fltahead);
+	st->write_predicted = ld(&e->fltwpredict);
 	st->io_errors = ld(&e->fltioerr);
 	st->out_of_memory = ld(&e->fltnomem);
 	st->pageins = ld(&e->pageins);

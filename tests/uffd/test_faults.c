@@ -142,6 +142,80 @@ START_TEST(test_wp_drops_slot)
 }
 END_TEST
 
+/*
+ * Write prediction: once most clean pages of an object are written after
+ * a read, a read maps a clean page writable and dirty (no write-protect
+ * fault); the writes made through such mappings are never lost; and a
+ * read-only phase switches prediction off again.
+ */
+START_TEST(test_write_prediction)
+{
+	const size_t n = 128;
+	struct uao_stats st0, st;
+	struct uao_region *r;
+	uint64_t wp;
+	char *base;
+	int round;
+
+	r = env_region(&fx_env, n, &base);
+	fill_pages(base, 0, n, 1);
+	/*
+	 * round 1: every page read, then written.  The first ones take a WP
+	 * fault each; once the object's score says "written after a read"
+	 * (32 pages), reads map pages writable.  Each page is one or the
+	 * other.
+	 */
+	ck_assert_int_eq(pageout(r, 0, n), 0);
+	stats(&fx_env, &st0);
+	for (size_t i = 0; i < n; i++) {
+		verify_pages(base, i, 1, 1);
+		pat_fill(base + i * TPAGE, i, 2);
+	}
+	stats(&fx_env, &st);
+	wp = st.by_kind[UAO_FAULT_WP] - st0.by_kind[UAO_FAULT_WP];
+	ck_assert_uint_ge(wp, 32);
+	ck_assert_uint_eq(st.write_predicted - st0.write_predicted + wp, n);
+
+	/* round 2: reads now map most pages writable */
+	ck_assert_int_eq(pageout(r, 0, n), 0);
+	stats(&fx_env, &st0);
+	verify_pages(base, 0, n, 2);
+	stats(&fx_env, &st);
+	ck_assert_uint_ge(st.write_predicted - st0.write_predicted, n / 2);
+	/* and their writes take few WP faults: the sampled pages only */
+	for (size_t i = 0; i < n; i++)
+		pat_fill(base + i * TPAGE, i, 3);
+	stats(&fx_env, &st);
+	wp = st.by_kind[UAO_FAULT_WP] - st0.by_kind[UAO_FAULT_WP];
+	ck_assert_uint_le(wp, n / 4);
+	ck_assert_uint_eq(st.write_predicted - st0.write_predicted + wp, n);
+	/* nothing written through a predicted mapping is lost */
+	ck_assert_int_eq(pageout(r, 0, n), 0);
+	verify_pages(base, 0, n, 3);
+	stats_ok(&fx_env);
+
+	/* a read-only phase: prediction stops within a few rounds */
+	for (round = 0; round < 40; round++) {
+		ck_assert_int_eq(pageout(r, 0, n), 0);
+		stats(&fx_env, &st0);
+		verify_pages(base, 0, n, 3);
+		stats(&fx_env, &st);
+		if (st.write_predicted == st0.write_predicted)
+			break;
+	}
+	ck_assert_int_lt(round, 40);
+	/* clean again: the next page-out frees without I/O */
+	stats(&fx_env, &st0);
+	ck_assert_int_eq(pageout(r, 0, n), 0);
+	stats(&fx_env, &st);
+	ck_assert_uint_eq(st.pageouts, st0.pageouts);
+	verify_pages(base, 0, n, 3);
+	stats_ok(&fx_env);
+	env_check(&fx_env);
+	ck_assert_int_eq(uao_region_destroy(r), 0);
+}
+END_TEST
+
 /* a program filling a buffer gets neighbours mapped with each fault */
 START_TEST(test_fault_ahead)
 {
@@ -393,6 +467,7 @@ uffd_faults_tcases(Suite *s)
 	tcase_add_test(tc, test_pageout_pagein);
 	tcase_add_test(tc, test_soft_fault);
 	tcase_add_test(tc, test_wp_drops_slot);
+	tcase_add_test(tc, test_write_prediction);
 	tcase_add_test(tc, test_fault_ahead);
 	tcase_add_test(tc, test_readahead);
 	tcase_add_test(tc, test_syscall_fault);
