@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "base/rng.h"
-#include "bench.h"
+#include "bench/bench.h"
 
 #define QD 32
 

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bench.h"
+#include "bench/bench.h"
 
 uint64_t
 now_ns(void)

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "bench/bench.h"
 
 static int
 write_str(const char *path, const char *s)

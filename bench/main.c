@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "bench/bench.h"
 #include "cli/size_int.h"
 
 const char *const mode_name[M_N] = { "uao", "kernel", "ram" };

@@ -38,7 +38,7 @@
 #include <unistd.h>
 
 #include "base/rng.h"
-#include "bench.h"
+#include "bench/bench.h"
 
 #define MAXARGS	 24
 #define MAXRUNS	 16

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bench.h"
+#include "bench/bench.h"
 
 static const double pcts[] = { 0.50, 0.90, 0.99, 0.999 };
 static const char *const pct_name[] = { "p50", "p90", "p99", "p99.9" };

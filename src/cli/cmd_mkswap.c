@@ -33,7 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli_int.h"
+#include "cli/cli_int.h"
 #include "pager/param_int.h"
 #include "swapdev/swapsig_int.h"
 

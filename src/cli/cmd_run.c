@@ -34,7 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli_int.h"
+#include "cli/cli_int.h"
 
 #ifndef UAO_LIBDIR_FROM_BINDIR
 #define UAO_LIBDIR_FROM_BINDIR "../lib"

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli_int.h"
+#include "cli/cli_int.h"
 
 /* `uao stat --check': asks while the program is too busy (about 5 s) */
 #define STAT_CHECK_TRIES 300

@@ -42,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli_int.h"
+#include "cli/cli_int.h"
 #include "uao/uao.h"
 
 #define ST_PAGE	      4096

@@ -7,7 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "cli_int.h"
+#include "cli/cli_int.h"
 
 int
 ctl_call(int pid, const struct ctl_request *rq, struct ctl_report *rep)

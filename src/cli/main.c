@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli_int.h"
+#include "cli/cli_int.h"
 
 #ifndef UAO_VERSION
 #define UAO_VERSION "unknown"

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli_int.h"
+#include "cli/cli_int.h"
 
 static const char *kind_names[UAO_FAULT_KINDS] = { "zero_fill", "soft",
 	"swap_in", "write_protect" };

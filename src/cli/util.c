@@ -10,7 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "cli_int.h"
+#include "cli/cli_int.h"
 
 void
 die(int status, const char *fmt, ...)

@@ -16,8 +16,8 @@
 #include <stdbool.h>
 #include <sys/queue.h>
 
-#include "page_int.h"
-#include "param_int.h"
+#include "pager/page_int.h"
+#include "pager/param_int.h"
 
 struct uvm;
 

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kmem_int.h"
-#include "../swapdev/swap_int.h"
-#include "aobj_int.h"
-#include "check_int.h"
-#include "uvm_int.h"
+#include "pager/kmem_int.h"
+#include "swapdev/swap_int.h"
+#include "pager/aobj_int.h"
+#include "pager/check_int.h"
+#include "pager/uvm_int.h"
 
 struct checker {
 	char *ck_why;

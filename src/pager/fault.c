@@ -9,8 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "aobj_int.h"
-#include "fault_int.h"
+#include "pager/aobj_int.h"
+#include "pager/fault_int.h"
 
 /*
  * uvm_fault_dirty: the program writes to pg: it no longer equals its swap

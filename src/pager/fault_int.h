@@ -20,7 +20,7 @@
 #ifndef UAO_PAGER_FAULT_INT_H
 #define UAO_PAGER_FAULT_INT_H
 
-#include "uvm_int.h"
+#include "pager/uvm_int.h"
 
 /* uvm_fault result kinds beyond uvm_fault_kind */
 #define FK_STALE FK_NKINDS /* nothing to do: resolved already */

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kmem_int.h"
-#include "pdaemon_int.h"
-#include "uvm_int.h"
+#include "pager/kmem_int.h"
+#include "pager/pdaemon_int.h"
+#include "pager/uvm_int.h"
 
 /*
  * page lookup table

@@ -17,9 +17,9 @@
 
 #include <sys/queue.h>
 
-#include "lock_int.h"
-#include "param_int.h"
-#include "pmap_int.h"
+#include "pager/lock_int.h"
+#include "pager/param_int.h"
+#include "pager/pmap_int.h"
 
 struct uvm;
 struct uvm_object;

@@ -3,10 +3,10 @@
  */
 #include <errno.h>
 
-#include "../swapdev/swap_int.h"
-#include "aobj_int.h"
-#include "pagerio_int.h"
-#include "uvm_int.h"
+#include "swapdev/swap_int.h"
+#include "pager/aobj_int.h"
+#include "pager/pagerio_int.h"
+#include "pager/uvm_int.h"
 
 int
 uvm_swap_get(struct uvm_object *uobj, struct vm_page **pgs, const int *slots,

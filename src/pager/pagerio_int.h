@@ -9,7 +9,7 @@
 #ifndef UAO_PAGER_PAGERIO_INT_H
 #define UAO_PAGER_PAGERIO_INT_H
 
-#include "page_int.h"
+#include "pager/page_int.h"
 
 /*
  * uvm_swap_get: read n busy pages from their slots, in one batch.

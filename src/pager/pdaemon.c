@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "kmem_int.h"
-#include "../swapdev/swap_int.h"
-#include "aobj_int.h"
-#include "pagerio_int.h"
-#include "pdaemon_int.h"
-#include "uvm_int.h"
+#include "pager/kmem_int.h"
+#include "swapdev/swap_int.h"
+#include "pager/aobj_int.h"
+#include "pager/pagerio_int.h"
+#include "pager/pdaemon_int.h"
+#include "pager/uvm_int.h"
 
 /* pages deactivated per uao_put call: one aligned block of the object */
 #define PD_DEACT_BLOCK 64

@@ -38,7 +38,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "param_int.h"
+#include "pager/param_int.h"
 
 struct vm_page;
 struct uvm_object;

@@ -6,12 +6,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "sys_int.h"
-#include "kmem_int.h"
-#include "aobj_int.h"
-#include "fault_int.h"
-#include "pmap_mem_int.h"
-#include "uvm_int.h"
+#include "pager/sys_int.h"
+#include "pager/kmem_int.h"
+#include "pager/aobj_int.h"
+#include "pager/fault_int.h"
+#include "pager/pmap_mem_int.h"
+#include "pager/uvm_int.h"
 
 #define PTE_POISON ((struct vm_page *)-1L)
 

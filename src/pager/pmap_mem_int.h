@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "param_int.h"
+#include "pager/param_int.h"
 
 struct pmap;
 struct uvm_object;

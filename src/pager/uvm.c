@@ -6,11 +6,11 @@
 #include <sched.h>
 #include <stdlib.h>
 
-#include "kmem_int.h"
-#include "../swapdev/swap_int.h"
-#include "aobj_int.h"
-#include "pdaemon_int.h"
-#include "uvm_int.h"
+#include "pager/kmem_int.h"
+#include "swapdev/swap_int.h"
+#include "pager/aobj_int.h"
+#include "pager/pdaemon_int.h"
+#include "pager/uvm_int.h"
 
 /* swapoff's "empty these slots" call into the pager */
 static int

@@ -37,10 +37,10 @@
 #include <stdatomic.h>
 #include <sys/queue.h>
 
-#include "lock_int.h"
-#include "page_int.h"
-#include "param_int.h"
-#include "pmap_int.h"
+#include "pager/lock_int.h"
+#include "pager/page_int.h"
+#include "pager/param_int.h"
+#include "pager/pmap_int.h"
 
 struct swap_data;
 struct uvm_aobj;

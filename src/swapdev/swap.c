@@ -19,10 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../pager/kmem_int.h"
+#include "pager/kmem_int.h"
 #include "pager/fdguard_int.h"
-#include "swap_int.h"
-#include "swapsig_int.h"
+#include "swapdev/swap_int.h"
+#include "swapdev/swapsig_int.h"
 
 #define BITS 64
 

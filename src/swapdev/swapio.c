@@ -11,9 +11,9 @@
 #include <limits.h>
 #include <sys/uio.h>
 
-#include "swap_int.h"
-#include "swapsig_int.h"
-#include "uring_int.h"
+#include "swapdev/swap_int.h"
+#include "swapdev/swapsig_int.h"
+#include "swapdev/uring_int.h"
 
 /* the longest run one request carries (pages) */
 #define SWAP_IO_MAXRUN 256

@@ -18,8 +18,8 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "../pager/param_int.h"
-#include "swapsig_int.h"
+#include "pager/param_int.h"
+#include "swapdev/swapsig_int.h"
 
 #ifndef TRACEFS_MAGIC
 #define TRACEFS_MAGIC 0x74726163

@@ -9,10 +9,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../pager/sys_int.h"
-#include "../pager/lock_int.h"
+#include "pager/sys_int.h"
+#include "pager/lock_int.h"
 #include "pager/fdguard_int.h"
-#include "uring_int.h"
+#include "swapdev/uring_int.h"
 
 struct uring_ctx {
 	struct io_uring uc_ring;

@@ -23,10 +23,10 @@
 #include "pager/fdguard_int.h"
 #include "pager/lock_int.h"
 #include "pager/param_int.h"
-#include "memacct_int.h"
-#include "preload_int.h"
-#include "sim_int.h"
-#include "threads_int.h"
+#include "uffd/memacct_int.h"
+#include "uffd/preload_int.h"
+#include "uffd/sim_int.h"
+#include "uffd/threads_int.h"
 
 #define CTL_SAMPLE_MS 100
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctl_proto.h"
+#include "uffd/ctl_proto.h"
 
 int
 ctl_socket_dir(char *buf, size_t len)

@@ -48,12 +48,12 @@
 #include "pager/aobj_int.h"
 #include "pager/kmem_int.h"
 #include "pager/uvm_int.h"
-#include "pmap_uffd_int.h"
-#include "region_int.h"
-#include "sim_int.h"
+#include "uffd/pmap_uffd_int.h"
+#include "uffd/region_int.h"
+#include "uffd/sim_int.h"
 #include "swapdev/swap_int.h"
-#include "threads_int.h"
-#include "uffd_compat.h"
+#include "uffd/threads_int.h"
+#include "uffd/uffd_compat.h"
 
 #define FORK_WATCH_MAX 64
 

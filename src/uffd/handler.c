@@ -25,12 +25,12 @@
 #include "pager/fault_int.h"
 #include "pager/pdaemon_int.h"
 #include "pager/uvm_int.h"
-#include "pmap_uffd_int.h"
-#include "sim_int.h"
-#include "threads_int.h"
+#include "uffd/pmap_uffd_int.h"
+#include "uffd/sim_int.h"
+#include "uffd/threads_int.h"
 #include "swapdev/swap_int.h"
 #include "swapdev/uring_int.h"
-#include "uffd_compat.h"
+#include "uffd/uffd_compat.h"
 #include "uao/uao.h"
 
 /* messages read at once */

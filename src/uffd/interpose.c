@@ -29,8 +29,8 @@
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE 25 /* Linux 6.1; glibc 2.36 lacks the name */
 #endif
-#include "region_int.h"
-#include "sim_int.h"
+#include "uffd/region_int.h"
+#include "uffd/sim_int.h"
 
 static pthread_rwlock_t sim_registry_lock = PTHREAD_RWLOCK_INITIALIZER;
 static LIST_HEAD(, uao_sim) sim_registry = LIST_HEAD_INITIALIZER(sim_registry);

@@ -35,10 +35,10 @@
 #include "pager/kmem_int.h"
 #include "pager/param_int.h"
 #include "pager/sys_int.h"
-#include "memacct_int.h"
-#include "pmap_uffd_int.h"
-#include "sim_int.h"
-#include "threads_int.h"
+#include "uffd/memacct_int.h"
+#include "uffd/pmap_uffd_int.h"
+#include "uffd/sim_int.h"
+#include "uffd/threads_int.h"
 #include "uao/uao.h"
 
 #define MA_OWN_MAX   1024 /* uao's own mappings at once */

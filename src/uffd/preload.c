@@ -26,10 +26,10 @@
 
 #include "pager/kmem_int.h"
 #include "pager/param_int.h"
-#include "memacct_int.h"
-#include "preload_int.h"
-#include "sim_int.h"
-#include "threads_int.h"
+#include "uffd/memacct_int.h"
+#include "uffd/preload_int.h"
+#include "uffd/sim_int.h"
+#include "uffd/threads_int.h"
 
 #define PRELOAD_DEFAULT_HEAP (64ULL << 30)
 

@@ -28,10 +28,10 @@
 
 #include "pager/kmem_int.h"
 #include "pager/param_int.h"
-#include "memacct_int.h"
-#include "preload_int.h"
-#include "region_int.h"
-#include "sim_int.h"
+#include "uffd/memacct_int.h"
+#include "uffd/preload_int.h"
+#include "uffd/region_int.h"
+#include "uffd/sim_int.h"
 #include "uao/uao.h"
 
 /* metadata asks for this alignment (HUGEPAGE): keep it out of regions */

@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "ctl_proto.h"
+#include "uffd/ctl_proto.h"
 
 struct uao_sim;
 struct uao_region;

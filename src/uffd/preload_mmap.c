@@ -34,9 +34,9 @@
 #include <unistd.h>
 
 #include "pager/sys_int.h"
-#include "preload_int.h"
-#include "region_int.h"
-#include "sim_int.h"
+#include "uffd/preload_int.h"
+#include "uffd/region_int.h"
+#include "uffd/sim_int.h"
 #include "uao/uao.h"
 
 #define EXCLUDE_MAX 16

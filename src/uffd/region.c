@@ -14,9 +14,9 @@
 #include "pager/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/uvm_int.h"
-#include "region_int.h"
-#include "sim_int.h"
-#include "uffd_compat.h"
+#include "uffd/region_int.h"
+#include "uffd/sim_int.h"
+#include "uffd/uffd_compat.h"
 
 /* the ioctls a registered region must allow */
 #define REGION_IOCTLS                                                          \

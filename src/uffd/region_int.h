@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <sys/queue.h>
 
-#include "pmap_uffd_int.h"
+#include "uffd/pmap_uffd_int.h"
 
 struct uao_sim;
 struct uvm_object;

@@ -17,12 +17,12 @@
 #include "pager/check_int.h"
 #include "pager/pdaemon_int.h"
 #include "pager/uvm_int.h"
-#include "pmap_uffd_int.h"
-#include "sim_int.h"
-#include "threads_int.h"
+#include "uffd/pmap_uffd_int.h"
+#include "uffd/sim_int.h"
+#include "uffd/threads_int.h"
 #include "swapdev/swap_int.h"
 #include "uao/uao.h"
-#include "uffd_compat.h"
+#include "uffd/uffd_compat.h"
 
 #define SIM_DEFAULT_RAM (64UL << 20)
 #define SIM_MIN_RAM	(256UL << 10)

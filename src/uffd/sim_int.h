@@ -12,7 +12,7 @@
 #include <stdatomic.h>
 #include <sys/queue.h>
 
-#include "region_int.h"
+#include "uffd/region_int.h"
 
 struct pmap;
 struct uvm;

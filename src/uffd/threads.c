@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "pager/lock_int.h"
-#include "threads_int.h"
+#include "uffd/threads_int.h"
 
 void (*uao_thread_setup_extra)(void);
 
