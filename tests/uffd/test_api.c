@@ -60,7 +60,8 @@ START_TEST(test_swap_mkfile)
 END_TEST
 
 /*
- * the API's errors, one behaviour each (fx_env: no RAM limit, no swap)
+ * the API's errors, one behaviour each (TCase api, fx_env: no RAM limit,
+ * no swap; TCase config: no simulator but the test's own)
  */
 
 /* a configuration out of range is refused; the edges are accepted */
@@ -197,11 +198,22 @@ END_TEST
 void
 uffd_api_tcases(Suite *s)
 {
-	TCase *tc = tcase_create("api");
+	TCase *tc;
 
-	tcase_add_checked_fixture(tc, fx_env_setup, fx_env_teardown);
+	/*
+	 * No fixture: the simulator this test makes must be the process's
+	 * only one.  uao_sim_create sets the global uvm_thread_hook while
+	 * another simulator's pagedaemon reads it (ThreadSanitizer: a data
+	 * race, src/uffd/sim.c vs src/pager/pdaemon.c).
+	 */
+	tc = tcase_create("config");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_api_sim_create_einval);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("api");
+	tcase_add_checked_fixture(tc, fx_env_setup, fx_env_teardown);
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_api_region_einval);
 	tcase_add_test(tc, test_api_pageout_no_swap_enospc);
 	tcase_add_test(tc, test_api_swap_einval_enxio);
