@@ -252,24 +252,28 @@ pagemap_exclusive(struct pmap_uffd *pu, const char *addr)
 }
 
 /*
- * pmap_evict_shared: take out of the region a page that UFFDIO_MOVE
- * refused because a forked child shares it (copy-on-write).
+ * pmap_evict_copy: take a page out of its region where UFFDIO_MOVE
+ * cannot: a page a forked child shares (copy-on-write: EBUSY), or a
+ * page in a mapping that is not writable (read-only or executable:
+ * EINVAL, since the kernel moves only between writable mappings).
  *
  * Write-protect it first, so that no store lands between the copy and
- * the drop (a store now waits in a write-protect fault, which finds the
- * page staged and maps it back); copy it into the staging slot with
- * UFFDIO_COPY (the kernel reads the present page); drop our mapping.
- * The child keeps its own reference to the old page.
- * => object locked.  Returns false (page untouched) if it is pinned.
+ * the drop: a store now waits in a write-protect fault, which finds the
+ * page staged and maps it back.  The uffd-wp bit is in the page table
+ * entry, not the mapping, so it holds even if the program makes a
+ * read-only mapping writable again meanwhile (mprotect).  Then copy it
+ * into the staging slot with UFFDIO_COPY (the kernel reads the present
+ * page, never a uao thread), and drop our mapping.  A child that shares
+ * the page keeps its own reference to the old page.
+ * => object locked.  Returns false, the page left as it was, if it
+ *    cannot be copied: a mapping without read access (PROT_NONE: the
+ *    kernel's read of it fails with EFAULT) stays resident.
  */
 static bool
-pmap_evict_shared(struct pmap_uffd *pu, struct vm_page *pg, char *addr,
-    int slot)
+pmap_evict_copy(struct pmap_uffd *pu, struct vm_page *pg, char *addr, int slot)
 {
 	int err;
 
-	if (pagemap_exclusive(pu, addr))
-		return false;
 	if (!pg->mdpage.md_wprot &&
 	    ioc_writeprotect(pu->pu_fd, &pu->pu_ioc, addr, PAGE_SIZE, true) !=
 		0)
@@ -282,7 +286,6 @@ pmap_evict_shared(struct pmap_uffd *pu, struct vm_page *pg, char *addr,
 		return false;
 	}
 	sys_madvise(addr, PAGE_SIZE, MADV_DONTNEED);
-	atomic_fetch_add_explicit(&pu->pu_nshared, 1, memory_order_relaxed);
 	return true;
 }
 
@@ -379,9 +382,10 @@ moveout_staged(struct pmap_uffd *pu, struct pmap_op *op, int slot)
 }
 
 /*
- * The page did not move: pinned by I/O in flight (EBUSY), or in a mapping
- * the program changed (EINVAL: mprotect).  It stays mapped, and the
- * pagedaemon, finding it mapped on the inactive queue, reactivates it.
+ * The page did not move, nor could it be copied out: pinned by I/O in
+ * flight (EBUSY), or in a mapping without read access (EINVAL, then
+ * EFAULT: PROT_NONE).  It stays mapped, and the pagedaemon, finding it
+ * mapped on the inactive queue, reactivates it.
  */
 static void
 moveout_stayed(struct pmap_uffd *pu, struct pmap_op *op, int slot)
@@ -466,9 +470,23 @@ moveout_slots(struct pmap_uffd *pu, struct pmap_op *ops, int first, int got)
 				break;
 			}
 			if (err == EBUSY && ops[i].po_pg != NULL &&
-			    pmap_evict_shared(pu, ops[i].po_pg, ops[i].po_addr,
+			    !pagemap_exclusive(pu, ops[i].po_addr) &&
+			    pmap_evict_copy(pu, ops[i].po_pg, ops[i].po_addr,
 				first + i)) {
 				/* copied out of a page a forked child shares */
+				atomic_fetch_add_explicit(&pu->pu_nshared, 1,
+				    memory_order_relaxed);
+				moveout_staged(pu, &ops[i], first + i);
+			} else if (err == EINVAL && ops[i].po_pg != NULL &&
+			    pmap_evict_copy(pu, ops[i].po_pg, ops[i].po_addr,
+				first + i)) {
+				/*
+				 * One page refused with EINVAL: its mapping
+				 * is not writable (mprotect'ed read-only or
+				 * executable).  Copied out instead.
+				 */
+				atomic_fetch_add_explicit(&pu->pu_nrdonly, 1,
+				    memory_order_relaxed);
 				moveout_staged(pu, &ops[i], first + i);
 			} else {
 				moveout_stayed(pu, &ops[i], first + i);

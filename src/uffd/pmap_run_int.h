@@ -40,6 +40,7 @@ struct pmap_uffd {
 	struct ioc_stats pu_ioc;    /* a: ioctl counters */
 	atomic_uint_fast64_t pu_ndontneed, pu_nbusy, pu_nlost; /* a */
 	atomic_uint_fast64_t pu_nshared, pu_nundercount;       /* a */
+	atomic_uint_fast64_t pu_nrdonly; /* a: copied out (read-only map) */
 };
 
 enum pmap_opkind {

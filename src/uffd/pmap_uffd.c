@@ -409,6 +409,8 @@ pmap_uffd_get_stats(struct pmap *pm, struct pmap_uffd_stats *st)
 	st->ps_busy = atomic_load(&pu->pu_nbusy);
 	st->ps_lost = atomic_load(&pu->pu_nlost);
 	st->ps_undercount = atomic_load(&pu->pu_nundercount);
+	st->ps_copied_shared = atomic_load(&pu->pu_nshared);
+	st->ps_copied_rdonly = atomic_load(&pu->pu_nrdonly);
 	stage_counts(&pu->pu_stage, &st->ps_staged, &st->ps_stale);
 }
 

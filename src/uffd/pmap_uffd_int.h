@@ -14,6 +14,10 @@
  *              write racing with the eviction either lands before it (and
  *              moves with the page) or faults after it.  No write is lost,
  *              as one would be between a copy and MADV_DONTNEED.
+ *              Where the kernel will not move a page (a read-only or
+ *              executable mapping, a page a forked child shares), it is
+ *              write-protected first, then copied and dropped: a write
+ *              then waits in a write-protect fault (pmap_evict_copy).
  *   MD_BOUNCE  in the calling thread's bounce buffer, just read from swap
  *              with O_DIRECT; UFFDIO_COPY then maps it (or stages it).
  *   MD_ZERO    nowhere: UFFDIO_ZEROPAGE (read) or a copy from a static zero
@@ -71,12 +75,14 @@ struct pmap_uffd_stats {
 	uint64_t ps_wp;	      /* UFFDIO_WRITEPROTECT calls */
 	uint64_t ps_dontneed; /* madvise(MADV_DONTNEED) calls */
 	uint64_t ps_pages_moved;
-	uint64_t ps_eagain;	/* retries after EAGAIN */
-	uint64_t ps_busy;	/* pages the kernel would not move (EBUSY) */
-	uint64_t ps_lost;	/* pages found discarded (ENOENT) */
-	uint64_t ps_undercount; /* pages moved past a failed move's count */
-	int ps_staged;		/* staging slots holding a page */
-	int ps_stale;		/* staging slots waiting to be released */
+	uint64_t ps_eagain;	   /* retries after EAGAIN */
+	uint64_t ps_busy;	   /* pages the kernel would not move (EBUSY) */
+	uint64_t ps_lost;	   /* pages found discarded (ENOENT) */
+	uint64_t ps_undercount;	   /* pages moved past a failed move's count */
+	uint64_t ps_copied_shared; /* taken out by copy: shared with a child */
+	uint64_t ps_copied_rdonly; /* taken out by copy: read-only mapping */
+	int ps_staged;		   /* staging slots holding a page */
+	int ps_stale;		   /* staging slots waiting to be released */
 };
 
 /*
