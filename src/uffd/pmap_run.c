@@ -265,9 +265,10 @@ pagemap_exclusive(struct pmap_uffd *pu, const char *addr)
  * into the staging slot with UFFDIO_COPY (the kernel reads the present
  * page, never a uao thread), and drop our mapping.  A child that shares
  * the page keeps its own reference to the old page.
- * => object locked.  Returns false, the page left as it was, if it
- *    cannot be copied: a mapping without read access (PROT_NONE: the
- *    kernel's read of it fails with EFAULT) stays resident.
+ * => object locked.  Returns false, the page left as it was and the
+ *    slot empty, if it cannot be copied -- a mapping without read access
+ *    (PROT_NONE: the kernel's read of it fails with EFAULT) -- or dropped
+ *    (an mlock'ed mapping): it stays resident.
  */
 static bool
 pmap_evict_copy(struct pmap_uffd *pu, struct vm_page *pg, char *addr, int slot)
@@ -285,7 +286,20 @@ pmap_evict_copy(struct pmap_uffd *pu, struct vm_page *pg, char *addr, int slot)
 			    PAGE_SIZE, false);
 		return false;
 	}
-	sys_madvise(addr, PAGE_SIZE, MADV_DONTNEED);
+	if (sys_madvise(addr, PAGE_SIZE, MADV_DONTNEED) != 0) {
+		/*
+		 * An mlock'ed mapping refuses (EINVAL): the page stays
+		 * mapped, and the slot, which the caller will release as a
+		 * hole, is emptied of its copy.
+		 */
+		if (sys_madvise(stage_addr(&pu->pu_stage, slot), PAGE_SIZE,
+			MADV_DONTNEED) != 0)
+			uvm_panic(__func__, "cannot empty a staging slot");
+		if (!pg->mdpage.md_wprot)
+			ioc_writeprotect(pu->pu_fd, &pu->pu_ioc, addr,
+			    PAGE_SIZE, false);
+		return false;
+	}
 	return true;
 }
 
