@@ -12,6 +12,14 @@
 #include "uffd/stage_int.h"
 #include "uffd/uffd_compat.h"
 
+/*
+ * The most stale slots kept: a sixteenth of the area (of the frames),
+ * at least 2 * STAGE_TRIM_BATCH.  A release that passes it zaps
+ * STAGE_TRIM_BATCH or more of them (see stage_release).
+ */
+#define STAGE_STALE_DIV	 16
+#define STAGE_TRIM_BATCH 64
+
 static inline bool
 bit_test(const uint64_t *m, int i)
 {
@@ -62,6 +70,9 @@ stage_init(struct pmap_stage *st, int fd, int nslots)
 		goto out_unmap;
 	}
 	st->st_nslots = nslots;
+	st->st_stale_max = nslots / STAGE_STALE_DIV;
+	if (st->st_stale_max < 2 * STAGE_TRIM_BATCH)
+		st->st_stale_max = 2 * STAGE_TRIM_BATCH;
 	uvm_lock_init(&st->st_lock);
 	return 0;
 
@@ -107,6 +118,35 @@ stage_zap_locked(struct pmap_stage *st, int first, int n)
 			st->st_nstale--;
 		}
 	}
+}
+
+/*
+ * stage_trim_locked: zap stale slots, in runs, from the trim cursor on,
+ * until no more than `keep' are left.
+ * => st_lock held.
+ */
+static void
+stage_trim_locked(struct pmap_stage *st, int keep)
+{
+	int i = st->st_trim, scanned = 0;
+
+	while (st->st_nstale > keep && scanned < st->st_nslots) {
+		int n = 1;
+
+		if ((i % 64) == 0 && st->st_stale[i / 64] == 0) {
+			n = 64; /* a whole word without a stale slot */
+		} else if (bit_test(st->st_stale, i)) {
+			while (i + n < st->st_nslots &&
+			    bit_test(st->st_stale, i + n) && n < 512)
+				n++;
+			stage_zap_locked(st, i, n);
+		}
+		scanned += n;
+		i += n;
+		if (i >= st->st_nslots)
+			i = 0; /* runs do not wrap: start again at a word */
+	}
+	st->st_trim = i;
 }
 
 int
@@ -161,6 +201,16 @@ stage_release(struct pmap_stage *st, int first, int n, bool populated)
 		}
 	}
 	st->st_nused -= n;
+	/*
+	 * Stale slots are resident memory of uao's own, beside the
+	 * program's frames: past st_stale_max the releasing thread zaps a
+	 * batch of them, so that they stay below it.  The number of madvise
+	 * calls is about the same whenever they are zapped (a stale slot is
+	 * zapped before reuse anyway); the batch keeps runs long and spreads
+	 * the cost over releases.
+	 */
+	if (st->st_nstale > st->st_stale_max)
+		stage_trim_locked(st, st->st_stale_max - STAGE_TRIM_BATCH);
 	uvm_unlock(&st->st_lock);
 }
 

@@ -10,6 +10,8 @@
  *   free and stale      (given back with its memory still populated:
  *                        released with MADV_DONTNEED in batches, or
  *                        before it is handed out again).
+ * Stale slots are resident memory that is uao's own: stage_release keeps
+ * them at or below st_stale_max, a sixteenth of the slots (at least 128).
  * No uao thread loads or stores to the area: a slot's bytes are read by
  * the kernel only (UFFDIO_COPY from it, O_DIRECT writes from it).
  *
@@ -38,6 +40,8 @@ struct pmap_stage {
 	int st_hint;		      /* l: next-fit cursor */
 	int st_nused;		      /* l */
 	int st_nstale;		      /* l */
+	int st_stale_max;	      /* I: most stale slots kept (stage.c) */
+	int st_trim;		      /* l: where the next trim starts */
 	atomic_uint_fast64_t st_nzap; /* a: madvise(MADV_DONTNEED) calls */
 };
 
@@ -74,6 +78,8 @@ int stage_alloc(struct pmap_stage *st, int want, int *gotp);
  * memory still holds bytes (stale until released by stage_reclaim or a
  * later stage_alloc); else they are holes.
  * => the slots are used.  Takes st_lock.
+ * => past st_stale_max stale slots, zaps a batch of them (MADV_DONTNEED
+ *    under st_lock), so that stale slots never exceed st_stale_max.
  */
 void stage_release(struct pmap_stage *st, int first, int n, bool populated);
 
