@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
-#include "cli/size_int.h"
+#include "base/size_int.h"
 
 const char *const mode_name[M_N] = { "uao", "kernel", "ram" };
 const char *const phase_name[P_N] = { "setup", "fill", "randread", "randrw",

@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "cli/size_int.h"
+#include "base/size_int.h"
 #include "uffd/ctl_proto.h"
 
 #define EXIT_USAGE 2

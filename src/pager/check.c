@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pager/kmem_int.h"
+#include "base/kmem_int.h"
 #include "swapdev/swap_int.h"
 #include "pager/aobj_int.h"
 #include "pager/check_int.h"

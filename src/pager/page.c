@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pager/kmem_int.h"
+#include "base/kmem_int.h"
 #include "pager/pdaemon_int.h"
 #include "pager/uvm_int.h"
 

@@ -17,7 +17,7 @@
 
 #include <sys/queue.h>
 
-#include "pager/lock_int.h"
+#include "base/lock_int.h"
 #include "pager/param_int.h"
 #include "pager/pmap_int.h"
 

@@ -1,27 +1,20 @@
 /*
- * param_int.h: the machine-independent VM's basic types and constants.
+ * param_int.h: the machine-independent VM's protections and pager flags.
  *
- * Page size, offsets, protections and the pager flags that the seed
- * (NetBSD uvm_aobj.c 1.51) passes between uao_get, uao_put and their
- * callers.  Every layer of uao includes this file; it has no state.
+ * The flags that the seed (NetBSD uvm_aobj.c 1.51) passes between
+ * uao_get, uao_put and their callers, over the page and slot basics of
+ * base/param_int.h.  Included by the pager and the layers above it; the
+ * swap layer needs only the base file.  No state.
  */
 #ifndef UAO_PAGER_PARAM_INT_H
 #define UAO_PAGER_PARAM_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE  (1 << PAGE_SHIFT)
-#define PAGE_MASK  (PAGE_SIZE - 1)
+#include "base/param_int.h"
 
-typedef int64_t voff_t;	  /* offset inside an object, in bytes */
-typedef uint64_t vsize_t; /* a size in bytes */
 typedef int vm_prot_t;
-
-#define trunc_page(x) ((voff_t)(x) & ~(voff_t)PAGE_MASK)
-#define round_page(x) (((voff_t)(x) + PAGE_MASK) & ~(voff_t)PAGE_MASK)
 
 #define VM_PROT_NONE  0x0
 #define VM_PROT_READ  0x1
@@ -48,8 +41,5 @@ typedef int vm_prot_t;
 
 /* uvm_pagealloc flags */
 #define UVM_PGA_ZERO 0x1 /* the page must read as zeros */
-
-/* the slot value that marks a page whose swap copy was lost to an error */
-#define SWSLOT_BAD (-1)
 
 #endif /* UAO_PAGER_PARAM_INT_H */

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "pager/sys_int.h"
-#include "pager/kmem_int.h"
+#include "base/sys_int.h"
+#include "base/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/fault_int.h"
 #include "pager/pmap_mem_int.h"

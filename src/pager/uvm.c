@@ -6,7 +6,7 @@
 #include <sched.h>
 #include <stdlib.h>
 
-#include "pager/kmem_int.h"
+#include "base/kmem_int.h"
 #include "swapdev/swap_int.h"
 #include "pager/aobj_int.h"
 #include "pager/pdaemon_int.h"

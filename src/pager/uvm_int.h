@@ -37,7 +37,7 @@
 #include <stdatomic.h>
 #include <sys/queue.h>
 
-#include "pager/lock_int.h"
+#include "base/lock_int.h"
 #include "pager/page_int.h"
 #include "pager/param_int.h"
 #include "pager/pmap_int.h"

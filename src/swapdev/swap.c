@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pager/kmem_int.h"
-#include "pager/fdguard_int.h"
+#include "base/kmem_int.h"
+#include "base/fdguard_int.h"
 #include "swapdev/swap_int.h"
 #include "swapdev/swapsig_int.h"
 

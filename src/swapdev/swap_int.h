@@ -31,8 +31,8 @@
 #include <sys/queue.h>
 #include <sys/types.h>
 
-#include "pager/lock_int.h"
-#include "pager/param_int.h"
+#include "base/lock_int.h"
+#include "base/param_int.h"
 
 /* swap_on flags */
 #define SWAP_BUFFERED 0x1 /* no O_DIRECT: host page cache holds pages */

@@ -18,7 +18,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include "pager/param_int.h"
+#include "base/param_int.h"
 #include "swapdev/swapsig_int.h"
 
 #ifndef TRACEFS_MAGIC

@@ -9,9 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "pager/sys_int.h"
-#include "pager/lock_int.h"
-#include "pager/fdguard_int.h"
+#include "base/sys_int.h"
+#include "base/lock_int.h"
+#include "base/fdguard_int.h"
 #include "swapdev/uring_int.h"
 
 struct uring_ctx {

@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pager/fdguard_int.h"
-#include "pager/lock_int.h"
+#include "base/fdguard_int.h"
+#include "base/lock_int.h"
 #include "pager/param_int.h"
 #include "uffd/memacct_int.h"
 #include "uffd/preload_int.h"

@@ -43,10 +43,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "pager/fdguard_int.h"
-#include "pager/sys_int.h"
+#include "base/fdguard_int.h"
+#include "base/sys_int.h"
 #include "pager/aobj_int.h"
-#include "pager/kmem_int.h"
+#include "base/kmem_int.h"
 #include "pager/uvm_int.h"
 #include "uffd/pmap_uffd_int.h"
 #include "uffd/region_int.h"

@@ -22,7 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "pager/sys_int.h"
+#include "base/sys_int.h"
 #include "pager/param_int.h"
 #include "uao/uao.h"
 

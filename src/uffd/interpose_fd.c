@@ -20,7 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "pager/fdguard_int.h"
+#include "base/fdguard_int.h"
 #include "uao/uao.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC

@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "pager/sys_int.h"
+#include "base/sys_int.h"
 #include "pager/aobj_int.h"
 #include "pager/pagerio_int.h"
 #include "pager/uvm_int.h"

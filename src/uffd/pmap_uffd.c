@@ -12,9 +12,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "pager/fdguard_int.h"
-#include "pager/sys_int.h"
-#include "pager/kmem_int.h"
+#include "base/fdguard_int.h"
+#include "base/sys_int.h"
+#include "base/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/pagerio_int.h"
 #include "pager/uvm_int.h"

@@ -24,7 +24,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "pager/kmem_int.h"
+#include "base/kmem_int.h"
 #include "pager/param_int.h"
 #include "uffd/memacct_int.h"
 #include "uffd/preload_int.h"

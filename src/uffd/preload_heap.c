@@ -26,7 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pager/kmem_int.h"
+#include "base/kmem_int.h"
 #include "pager/param_int.h"
 #include "uffd/memacct_int.h"
 #include "uffd/preload_int.h"

@@ -33,7 +33,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "pager/sys_int.h"
+#include "base/sys_int.h"
 #include "uffd/preload_int.h"
 #include "uffd/region_int.h"
 #include "uffd/sim_int.h"

@@ -10,8 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "pager/sys_int.h"
-#include "pager/kmem_int.h"
+#include "base/sys_int.h"
+#include "base/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/uvm_int.h"
 #include "uffd/region_int.h"

@@ -11,8 +11,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "pager/fdguard_int.h"
-#include "pager/kmem_int.h"
+#include "base/fdguard_int.h"
+#include "base/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/check_int.h"
 #include "pager/pdaemon_int.h"

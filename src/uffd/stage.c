@@ -6,8 +6,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
-#include "pager/kmem_int.h"
-#include "pager/sys_int.h"
+#include "base/kmem_int.h"
+#include "base/sys_int.h"
 #include "pager/uvm_int.h"
 #include "uffd/stage_int.h"
 #include "uffd/uffd_compat.h"

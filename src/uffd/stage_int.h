@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "pager/lock_int.h"
+#include "base/lock_int.h"
 #include "pager/param_int.h"
 
 /*

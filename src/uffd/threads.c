@@ -9,7 +9,7 @@
 #include <stdatomic.h>
 #include <unistd.h>
 
-#include "pager/lock_int.h"
+#include "base/lock_int.h"
 #include "uffd/threads_int.h"
 
 void (*uao_thread_setup_extra)(void);

@@ -25,7 +25,7 @@
 
 #include "common.h"
 #include "find_uffd.h"
-#include "pager/kmem_int.h"
+#include "base/kmem_int.h"
 #include "uffd/threads_int.h"
 
 /*

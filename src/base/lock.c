@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pager/lock_int.h"
+#include "base/lock_int.h"
 
 _Thread_local unsigned int uvm_lock_nheld[UL_NRANKS]
     __attribute__((tls_model("initial-exec")));

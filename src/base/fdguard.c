@@ -9,7 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "pager/fdguard_int.h"
+#include "base/fdguard_int.h"
 
 static _Atomic uint64_t fd_guard_bits[FD_GUARD_MAX / 64];
 static atomic_int fd_guard_floor_cached;

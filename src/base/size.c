@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cli/size_int.h"
+#include "base/size_int.h"
 
 int
 parse_size(const char *s, uint64_t *out)

@@ -2,8 +2,8 @@
  * size_int.h: parsing sizes ("64M"), shared by the uao command and
  * uao-bench.
  */
-#ifndef UAO_CLI_SIZE_INT_H
-#define UAO_CLI_SIZE_INT_H
+#ifndef UAO_BASE_SIZE_INT_H
+#define UAO_BASE_SIZE_INT_H
 
 #include <stdint.h>
 
@@ -13,4 +13,4 @@
  */
 int parse_size(const char *s, uint64_t *out);
 
-#endif /* UAO_CLI_SIZE_INT_H */
+#endif /* UAO_BASE_SIZE_INT_H */

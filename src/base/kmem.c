@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pager/kmem_int.h"
-#include "pager/sys_int.h"
+#include "base/kmem_int.h"
+#include "base/sys_int.h"
 
 /* see sys_int.h: uao's own mappings, for whoever counts them */
 void (*sys_map_hook)(void *addr, size_t len, int flags, bool mapped);

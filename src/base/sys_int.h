@@ -7,8 +7,8 @@
  * object lock the interposer wants, wait for itself.  It calls these.
  * They return like the libc functions (-1 and errno on failure).
  */
-#ifndef UAO_PAGER_SYS_INT_H
-#define UAO_PAGER_SYS_INT_H
+#ifndef UAO_BASE_SYS_INT_H
+#define UAO_BASE_SYS_INT_H
 
 #include <errno.h>
 #include <stdbool.h>
@@ -65,4 +65,4 @@ sys_madvise(void *addr, size_t len, int advice)
 	return (int)syscall(SYS_madvise, addr, len, advice);
 }
 
-#endif /* UAO_PAGER_SYS_INT_H */
+#endif /* UAO_BASE_SYS_INT_H */

@@ -16,8 +16,8 @@
  * async-signal-safe and lock-free, as close(2) in a signal handler or a
  * vforked child needs.  A fork copies them, with the descriptors.
  */
-#ifndef UAO_PAGER_FDGUARD_INT_H
-#define UAO_PAGER_FDGUARD_INT_H
+#ifndef UAO_BASE_FDGUARD_INT_H
+#define UAO_BASE_FDGUARD_INT_H
 
 #include <stdbool.h>
 
@@ -52,4 +52,4 @@ int fd_guard_next(int fd);
 /* fd_guard_floor: where guarded descriptors go (below RLIMIT_NOFILE). */
 int fd_guard_floor(void);
 
-#endif /* UAO_PAGER_FDGUARD_INT_H */
+#endif /* UAO_BASE_FDGUARD_INT_H */

@@ -9,8 +9,8 @@
  * jemalloc arena that never takes memory from a region
  * (kmem_set_backend); otherwise it is libc's malloc.
  */
-#ifndef UAO_PAGER_KMEM_INT_H
-#define UAO_PAGER_KMEM_INT_H
+#ifndef UAO_BASE_KMEM_INT_H
+#define UAO_BASE_KMEM_INT_H
 
 #include <stddef.h>
 
@@ -37,4 +37,4 @@ char *kmem_strdup(const char *s);
  */
 void kmem_set_backend(const struct kmem_backend *b);
 
-#endif /* UAO_PAGER_KMEM_INT_H */
+#endif /* UAO_BASE_KMEM_INT_H */

@@ -9,8 +9,8 @@
  * called from fault-handler threads, which must never touch memory that
  * a registered region could back (see DESIGN.md section 7).
  */
-#ifndef UAO_PAGER_LOCK_INT_H
-#define UAO_PAGER_LOCK_INT_H
+#ifndef UAO_BASE_LOCK_INT_H
+#define UAO_BASE_LOCK_INT_H
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -175,4 +175,4 @@ int uvm_cond_timedwait(pthread_cond_t *cv, struct uvm_lock *l, int ms);
 /* uvm_cond_init: a condition variable on CLOCK_MONOTONIC. */
 void uvm_cond_init(pthread_cond_t *cv);
 
-#endif /* UAO_PAGER_LOCK_INT_H */
+#endif /* UAO_BASE_LOCK_INT_H */
