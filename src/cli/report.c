@@ -138,9 +138,9 @@ print_text(FILE *f, const struct ctl_report *r)
 	    s->swap_inuse, s->swap_pages, s->swpgonly);
 	if (r->cr_forks > 0)
 		fprintf(f,
-		    "  fork     %" PRIu64 " forks; %" PRIu64
-		    " pages served to children\n",
-		    r->cr_forks, r->cr_fork_pages);
+		    "  fork     %" PRIu64 " forks; the children paged %" PRIu64
+		    " in, %" PRIu64 " out\n",
+		    r->cr_forks, r->cr_fork_pageins, r->cr_fork_pageouts);
 	print_swaplist(f, r);
 	for (int k = 0; k < UAO_FAULT_KINDS; k++) {
 		const struct uao_latency *l = &s->latency[k];
@@ -207,10 +207,11 @@ print_json(FILE *f, const struct ctl_report *r)
 	    ",\"rss_anon_peak\":%" PRIu64 ",\"uao_at_peak\":%" PRIu64
 	    ",\"heap_used\":%" PRIu64 ",\"mmaps_adopted\":%" PRIu64
 	    ",\"mmaps_skipped\":%" PRIu64 ",\"forks\":%" PRIu64
-	    ",\"fork_pages\":%" PRIu64,
+	    ",\"fork_pageins\":%" PRIu64 ",\"fork_pageouts\":%" PRIu64,
 	    r->cr_elapsed, r->cr_ram_limit, r->cr_rss_anon_peak,
 	    r->cr_uao_at_peak, r->cr_heap_used, r->cr_mmaps_adopted,
-	    r->cr_mmaps_skipped, r->cr_forks, r->cr_fork_pages);
+	    r->cr_mmaps_skipped, r->cr_forks, r->cr_fork_pageins,
+	    r->cr_fork_pageouts);
 	fprintf(f,
 	    ",\"uao_own_peak\":%" PRIu64 ",\"brk_peak\":%" PRIu64
 	    ",\"stacks_peak\":%" PRIu64 ",\"filecow_peak\":%" PRIu64

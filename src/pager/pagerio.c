@@ -36,6 +36,9 @@ uvm_swap_get(struct uvm_object *uobj, struct vm_page **pgs, const int *slots,
 	if (n - nfailed > 0) {
 		swap_swpgonly_add(uvm->swap, -(n - nfailed));
 		UVM_STAT_ADD(uvm, pageins, (uint64_t)(n - nfailed));
+		if (uvm->child_io != NULL)
+			atomic_fetch_add_explicit(&uvm->child_io[0],
+			    (uint64_t)(n - nfailed), memory_order_relaxed);
 	}
 	return nfailed;
 }
@@ -108,5 +111,8 @@ uvm_pageout_cluster(struct uvm_object *uobj, struct vm_page **pgs, int n)
 		UVM_STAT_INC(uvm, pdwrerr);
 	}
 	UVM_STAT_ADD(uvm, pageouts, (uint64_t)written);
+	if (uvm->child_io != NULL)
+		atomic_fetch_add_explicit(&uvm->child_io[1], (uint64_t)written,
+		    memory_order_relaxed);
 	return written;
 }

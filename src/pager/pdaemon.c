@@ -72,6 +72,22 @@ uvm_pdaemon_fini(struct uvm *uvm)
 	uvm->pd = NULL;
 }
 
+bool
+uvm_pdaemon_fork_child(struct uvm *uvm)
+{
+	struct pdaemon *pd = uvm->pd;
+	bool running = pd->pd_running && !pd->pd_stop;
+
+	/* the thread was the parent's: this process has none yet */
+	uvm_cond_init(&pd->pd_cv);
+	pd->pd_running = false;
+	pd->pd_stop = false;
+	pd->pd_wanted = false;
+	pd->pd_stalls = 0;
+	pd->pd_lastbusy = 0;
+	return running;
+}
+
 void
 uvm_pdaemon_wakeup_locked(struct uvm *uvm)
 {

@@ -55,6 +55,12 @@ int uvm_pdaemon_start(struct uvm *uvm);
  */
 void uvm_pdaemon_stop(struct uvm *uvm);
 
+/*
+ * uvm_pdaemon_fork_child: in a forked child (one thread), forget the
+ * parent's daemon thread.  => whether it was running.
+ */
+bool uvm_pdaemon_fork_child(struct uvm *uvm);
+
 /* => page queues locked */
 void uvm_pdaemon_wakeup_locked(struct uvm *uvm);
 /* => page queues locked */

@@ -54,8 +54,14 @@ struct vm_page_md {
 	uint8_t md_wprot;   /* MD_MAPPED: mapped write-protected */
 	uint8_t md_pending; /* machine: an operation awaits pmap_update */
 	uint8_t md_stale;   /* machine: staging slot holds old bytes */
-	int32_t md_stage;   /* machine: staging slot, or -1 */
-	void *md_iobuf;	    /* MD_BOUNCE: the buffer */
+	/*
+	 * MD_MAPPED, set at a fork (src/uffd/fork.c): the page was mapped
+	 * then, so the kernel may hold it shared with the other process, or
+	 * still not this process's own after the other one dropped it.
+	 */
+	uint8_t md_forked;
+	int32_t md_stage; /* machine: staging slot, or -1 */
+	void *md_iobuf;	  /* MD_BOUNCE: the buffer */
 };
 
 /* pmap_enter flags */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "base/kmem_int.h"
 #include "swapdev/swap_int.h"
@@ -150,4 +151,60 @@ uvm_unquiesce(struct uvm *uvm)
 		uvm_unlock(&aobj->u_obj.vmobjlock);
 	uvm_unlock(&uvm->uao_list_lock);
 	uvm_unlock(&uvm->swap->sd_ctl_lock);
+}
+
+/*
+ * uvm_busy_locked: is any page busy, or any marker on a page list?
+ * => everything uvm_quiesce takes is held.
+ */
+static bool
+uvm_busy_locked(struct uvm *uvm)
+{
+	struct uvm_aobj *aobj;
+	struct vm_page *pg;
+
+	LIST_FOREACH(aobj, &uvm->uao_list, u_list) {
+		TAILQ_FOREACH(pg, &aobj->u_obj.memq, listq) {
+			if (pg->flags & (PG_BUSY | PG_MARKER))
+				return true;
+		}
+	}
+	return false;
+}
+
+void
+uvm_quiesce_idle(struct uvm *uvm)
+{
+	struct timespec ts = { 0, 0 };
+
+	for (;;) {
+		uvm_quiesce(uvm);
+		if (!uvm_busy_locked(uvm))
+			return;
+		/*
+		 * A page is under I/O, its owner waiting for our locks to
+		 * finish: let go, and back off up to a millisecond.
+		 */
+		uvm_unquiesce(uvm);
+		ts.tv_nsec = ts.tv_nsec == 0 ? 20000 : ts.tv_nsec * 2;
+		if (ts.tv_nsec > 1000000)
+			ts.tv_nsec = 1000000;
+		nanosleep(&ts, NULL);
+	}
+}
+
+bool
+uvm_fork_child(struct uvm *uvm)
+{
+	struct uvm_aobj *aobj;
+
+	/*
+	 * A condition variable copied while parent threads waited on it
+	 * still counts them: new ones, with nobody waiting.
+	 */
+	uvm_cond_init(&uvm->free_cv);
+	uvm->free_waiters = 0;
+	LIST_FOREACH(aobj, &uvm->uao_list, u_list)
+		uvm_cond_init(&aobj->u_obj.uo_cv);
+	return uvm_pdaemon_fork_child(uvm);
 }

@@ -121,6 +121,13 @@ struct uvm {
 	struct pdaemon *pd; /* the pagedaemon (pdaemon.c) */
 
 	struct uvmexp exp; /* a */
+	/*
+	 * In a forked child: pages it read from swap [0] and wrote to swap
+	 * [1], added to a page the whole process tree shares, so that the
+	 * program's report counts its children's paging (src/uffd/fork.c).
+	 * NULL in the process that made the machine.
+	 */
+	atomic_uint_fast64_t *child_io; /* I (set in the child) */
 };
 
 #define UVM_STAT_INC(uvm, field)                                               \
@@ -151,6 +158,30 @@ void uvm_destroy(struct uvm *uvm);
  *    their swap slot (pagein) or in the staging area (pageout).
  */
 void uvm_quiesce(struct uvm *uvm);
+
+/*
+ * uvm_quiesce_idle: uvm_quiesce at a moment when no page is busy and no
+ * uao_put marker is on an object's page list, so that nothing is half
+ * done: no swap I/O in flight, no page in a bounce buffer, no thread
+ * between two steps of a page's change.  A forked child, where the
+ * threads doing that work do not exist, starts from a state it can run.
+ * => nothing locked on entry; as uvm_quiesce on return.
+ * => retries (all locks dropped, a short sleep) until such a moment
+ *    comes: busy pages are pages under I/O, which ends.
+ */
+void uvm_quiesce_idle(struct uvm *uvm);
+
+/*
+ * uvm_fork_child: make a forked child's copy of the machine runnable
+ * again by this process's threads: the condition variables (whose
+ * waiters were the parent's threads) are new, nobody waits for memory,
+ * and the pagedaemon is not running.
+ * => called by the only thread of a forked child, after uvm_unquiesce,
+ *    the machine having been held by uvm_quiesce_idle at the fork.
+ * => returns whether the parent's pagedaemon was running (the caller
+ *    starts the child's).
+ */
+bool uvm_fork_child(struct uvm *uvm);
 
 /*
  * uvm_unquiesce: release what uvm_quiesce took.  In the parent after

@@ -497,10 +497,12 @@ swap_off(struct swap_data *sd, int id, const char *path)
 		goto out_unlock;
 	}
 
-	/* step 1: stop allocation on the device */
-	KASSERT(sw->sw_flags & SWF_ENABLE);
-	sw->sw_flags &= ~SWF_ENABLE;
-	sd->sd_swpages -= sw->sw_npages;
+	/* step 1: stop allocation on the device (an inherited one has none) */
+	KASSERT(sw->sw_flags & (SWF_ENABLE | SWF_INHERITED));
+	if (sw->sw_flags & SWF_ENABLE) {
+		sw->sw_flags &= ~SWF_ENABLE;
+		sd->sd_swpages -= sw->sw_npages;
+	}
 	start = sw->sw_start;
 	end = sw->sw_start + sw->sw_npages;
 	uvm_unlock(&sd->sd_lock);
@@ -517,8 +519,10 @@ swap_off(struct swap_data *sd, int id, const char *path)
 		error = -EBUSY;
 	if (error != 0) {
 		/* step 3: failed: the device stays, usable as before */
-		sw->sw_flags |= SWF_ENABLE;
-		sd->sd_swpages += sw->sw_npages;
+		if ((sw->sw_flags & SWF_INHERITED) == 0) {
+			sw->sw_flags |= SWF_ENABLE;
+			sd->sd_swpages += sw->sw_npages;
+		}
 		uvm_unlock(&sd->sd_lock);
 		goto out_unlock;
 	}
@@ -790,6 +794,32 @@ swap_unhold(struct swap_data *sd)
 		}
 	}
 	uvm_unlock(&sd->sd_lock);
+}
+
+int
+swap_fork_child(struct swap_data *sd)
+{
+	struct swapdev *sw;
+	int total = 0;
+
+	uvm_lock(&sd->sd_lock);
+	sd->sd_holds = 0;
+	TAILQ_FOREACH(sw, &sd->sd_devs, sw_next) {
+		if (sw->sw_flags & SWF_ENABLE)
+			sd->sd_swpages -= sw->sw_npages;
+		sw->sw_flags = (sw->sw_flags & ~SWF_ENABLE) | SWF_INHERITED;
+		/* held for the parent's other children: not ours to keep */
+		for (int w = 0; sw->sw_npgheld > 0 &&
+		     w < (sw->sw_npages + BITS - 1) / BITS;
+		     w++) {
+			sw->sw_used[w] &= ~sw->sw_held[w];
+			sw->sw_held[w] = 0;
+		}
+		sw->sw_npgheld = 0;
+		total += sw->sw_npages;
+	}
+	uvm_unlock(&sd->sd_lock);
+	return total;
 }
 
 int

@@ -43,6 +43,8 @@
 #define SWF_ANON     0x4 /* anonymous O_TMPFILE, gone on close */
 #define SWF_CREATED  0x8 /* we created the named file at swapon */
 #define SWF_BLOCKDEV 0x10
+#define SWF_INHERITED                                                          \
+	0x20 /* a forked child's copy of its parent's device: read only */
 
 /*
  * Fault injection, per device and per direction: fail the Nth page
@@ -277,6 +279,17 @@ int uvm_swap_io(struct swap_data *sd, struct swap_io *ios, int n, bool write);
 void swap_hold(struct swap_data *sd);
 /* swap_unhold: end one hold; the last releases every held slot */
 void swap_unhold(struct swap_data *sd);
+
+/*
+ * swap_fork_child: in a forked child, make every device inherited from
+ * the parent read-only (SWF_INHERITED): its held slots are still read,
+ * but never allocated or written, since the parent allocates from the
+ * same free space; freeing one of them only forgets it.  The child's
+ * holds (the parent's, copied) are dropped: it has no children yet.
+ * => the only thread of a forked child; takes sd_lock.
+ * => returns the slots the parent had, to size the child's own device.
+ */
+int swap_fork_child(struct swap_data *sd);
 
 /*
  * swap_slot_locate: where slot lives: its device's fd and the byte

@@ -94,6 +94,7 @@ void
 preload_fill_report(struct uao_sim *sim, struct ctl_report *rep)
 {
 	struct timespec now;
+	struct sim_fork_counts fc;
 	unsigned long adopted, skipped;
 	size_t used, reserved;
 	ssize_t n;
@@ -133,8 +134,10 @@ preload_fill_report(struct uao_sim *sim, struct ctl_report *rep)
 	preload_mmap_counts(&adopted, &skipped);
 	rep->cr_mmaps_adopted = adopted;
 	rep->cr_mmaps_skipped = skipped;
-	rep->cr_forks = atomic_load(&sim_forks);
-	rep->cr_fork_pages = sim_fork_pages_served();
+	sim_fork_counts(&fc);
+	rep->cr_forks = fc.fc_forks;
+	rep->cr_fork_pageins = fc.fc_pageins;
+	rep->cr_fork_pageouts = fc.fc_pageouts;
 }
 
 static void

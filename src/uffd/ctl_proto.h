@@ -60,7 +60,8 @@ struct ctl_report {
 	uint64_t cr_mmaps_adopted; /* program mmaps made regions */
 	uint64_t cr_mmaps_skipped; /* left alone (shared, stacks, ...) */
 	uint64_t cr_forks;	   /* fork()s served */
-	uint64_t cr_fork_pages;	   /* pages served to forked children */
+	uint64_t cr_fork_pageins;  /* pages forked children read from swap */
+	uint64_t cr_fork_pageouts; /* pages forked children wrote to swap */
 	/*
 	 * The anonymous resident memory at peak, by whose it is (memacct.c):
 	 * cr_rss_anon_peak = cr_uao_at_peak (the program's, under uao) +

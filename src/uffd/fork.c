@@ -1,58 +1,86 @@
 /*
  * fork.c: fork(2) of a process whose memory is in regions.
  *
- * Without help a forked child would read zeros wherever the parent's
- * pages were not present at the fork: its copies of the regions are no
- * longer registered with any userfaultfd, and its copy of the pager has
- * no threads.  Instead:
+ * A forked child gets a live machine of its own, with the same RAM limit
+ * as the parent's: each process its own limit, as each machine is per
+ * process (a share of the parent's would need one pagedaemon over the
+ * frames of several address spaces, which uao cannot see).  Without help
+ * the child would read zeros wherever the parent's pages were not
+ * present at the fork: its copies of the regions are registered with no
+ * userfaultfd, and its copy of the pager has no threads.  So:
  *
- *   prepare (parent, before fork): each machine is held still
- *       (uvm_quiesce, the staging allocator, the region table), and its
- *       swap is held (swap_hold): slots the parent frees from now on are
- *       not reused while the child may still read them.  A pipe is made;
- *       the child keeps its write end, which closes when the child execs
- *       or exits.
+ *   prepare (parent, before fork): each machine is held still at a
+ *       moment when nothing is half done (uvm_quiesce_idle: no page busy,
+ *       no swap I/O in flight), with its staging allocator and region
+ *       table; its swap is held (swap_hold): slots the parent frees from
+ *       now on are not reused while the child may still read them.  A
+ *       pipe is made; the child keeps its write end, which closes when
+ *       the child (and every child of its own) has exec'd or exited.
  *   parent (after fork): everything runs on; a watcher thread ends the
- *       swap hold when the pipe reports that the child is gone (exec or
- *       exit: the write end is close-on-exec).
- *   child (after fork): each machine becomes a *snapshot*: the pager is
- *       frozen as it was at the fork.  A new userfaultfd registers the
- *       regions, and a server thread answers the child's faults from the
- *       snapshot: pages that were mapped are present already (copied by
- *       fork); staged pages come from the child's copy of the staging
- *       area; swapped pages are read from their (held) slots; a page lost
- *       to an I/O error is poisoned; others are zeros.  A page is served
- *       once: a later fault (after the child discarded it) is zeros.
+ *       swap hold when the pipe reports that the child is gone.
+ *   child (after fork): each machine is revived (fork_revive).  The
+ *       child's copy of the pager is a true copy of the parent's state:
+ *       pages mapped at the fork are present (copy-on-write with the
+ *       parent), staged pages are in the child's copy of the staging
+ *       area, swapped pages in held slots of the parent's devices.
+ *       1. The forking thread's io_uring ring is the parent's (its rings
+ *          are memory shared with the parent): it is dropped; each
+ *          thread of the child makes its own on first use.
+ *       2. A new userfaultfd; the regions and the staging area are
+ *          registered with it (missing and write-protect, as in the
+ *          parent).
+ *       3. Pages mapped write-protected (clean: equal to their swap slot)
+ *          are write-protected again: fork does not copy the uffd-wp bit
+ *          into a mapping that is not registered, and a clean page
+ *          written without a fault would later be freed as clean, its
+ *          write lost.
+ *       4. The parent's swap devices become read-only (swap_fork_child):
+ *          the child reads its held slots there, through the swap
+ *          layer, and never allocates or writes one; dropping one only
+ *          forgets it.  The child's pageouts go to a new anonymous swap
+ *          file of its own, as large as the parent's swap, in $TMPDIR
+ *          (where `uao run' puts its anonymous swap).
+ *       5. New handler threads and, if the parent had one, a new
+ *          pagedaemon, with the parent's frame budget.
  *
- * The child runs without a RAM limit of its own (its pages are not
- * evicted); a program it execs starts a machine of its own.  A child of
- * the child (a second fork) shares the snapshot and gets its own server.
+ * A page that UFFDIO_MOVE cannot take because the other process still
+ * shares it (EBUSY) is evicted by write-protect, copy, MADV_DONTNEED
+ * (pmap_evict_shared), in the parent and in the child alike; staged pages
+ * are mapped back by UFFDIO_COPY, which reads a shared source as well.
+ * A child forks again as its parent did; a program it execs starts a
+ * machine of its own.  Pages the children read from swap and write to it
+ * are counted in a page the whole process tree shares, for the report.
  *
- * Locks: prepare takes, per machine, the locks of uvm_quiesce, then the
- * staging allocator, then the region table (write); the registry lock
- * first of all.  parent and child release them (the child's are copies
+ * Locks: prepare takes the registry lock first of all, then per machine
+ * the locks of uvm_quiesce, then the staging allocator, then the region
+ * table (write).  parent and child release them (the child's are copies
  * held by the same thread).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "base/fdguard_int.h"
 #include "base/sys_int.h"
 #include "pager/aobj_int.h"
 #include "base/kmem_int.h"
+#include "pager/pdaemon_int.h"
 #include "pager/uvm_int.h"
+#include "uffd/ioc_int.h"
 #include "uffd/pmap_uffd_int.h"
 #include "uffd/region_int.h"
 #include "uffd/sim_int.h"
 #include "swapdev/swap_int.h"
+#include "swapdev/uring_int.h"
 #include "uffd/threads_int.h"
+#include "uao/uao.h"
 #include "uffd/uffd_compat.h"
 
 #define FORK_WATCH_MAX 64
@@ -60,12 +88,16 @@
 void (*sim_fork_child_hook)(void);
 void (*sim_stop_hook)(void);
 void (*sim_private_alloc_hook)(bool);
-atomic_uint_fast64_t sim_forks;
+
 /*
- * Pages served to forked children: the children's snapshot servers count
- * them, so the counter lives in a shared page the parent reads too.
+ * What children did, in a page the process tree shares (MAP_SHARED, made
+ * before the first fork): every process of the tree adds to it.
  */
-static atomic_uint_fast64_t *fork_pages;
+struct fork_shared {
+	atomic_uint_fast64_t fs_forks;
+	atomic_uint_fast64_t fs_io[2]; /* children's pageins, pageouts */
+};
+static struct fork_shared *fork_shared; /* I once made */
 
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 static int fork_pipe[2] = { -1, -1 };
@@ -171,203 +203,88 @@ watch_add(int fd, struct swap_data **sds, int nsd)
 }
 
 /*
- * The snapshot server (in a child)
+ * Reviving a machine in a forked child
  */
 
+/*
+ * fork_reprotect: step 3, write-protect again every page mapped clean.
+ * A page that cannot be (its range is gone from the child) becomes
+ * dirty: without a swap copy it can be lost to nothing but the program.
+ * => the only thread of a forked child; nothing locked.
+ */
 static void
-served_set(struct uao_region *r, int pageidx)
+fork_reprotect(struct uao_sim *sim)
 {
-	r->r_served[pageidx / 64] |= (uint64_t)1 << (pageidx % 64);
-}
+	struct uvm *uvm = sim->us_uvm;
 
-static bool
-served_test(struct uao_region *r, int pageidx)
-{
-	return (r->r_served[pageidx / 64] >> (pageidx % 64)) & 1;
-}
+	for (int i = 0; i < uvm->nframes; i++) {
+		struct vm_page *pg = &uvm->pages[i];
+		struct uvm_object *uobj = pg->uobject;
+		struct pmap_uffd_view *pv;
 
-static void
-snap_copy(int fd, char *dst, const char *src)
-{
-	struct uffdio_copy uc;
-
-	memset(&uc, 0, sizeof(uc));
-	uc.dst = (unsigned long)dst;
-	uc.src = (unsigned long)src;
-	uc.len = PAGE_SIZE;
-	while (ioctl(fd, UFFDIO_COPY, &uc) != 0 && errno == EAGAIN)
-		continue;
-}
-
-static void
-snap_zero(int fd, char *dst)
-{
-	struct uffdio_zeropage uz;
-
-	memset(&uz, 0, sizeof(uz));
-	uz.range.start = (unsigned long)dst;
-	uz.range.len = PAGE_SIZE;
-	while (ioctl(fd, UFFDIO_ZEROPAGE, &uz) != 0 && errno == EAGAIN)
-		continue;
-}
-
-static void
-snap_poison(int fd, char *dst)
-{
-	struct uffdio_poison up;
-
-	memset(&up, 0, sizeof(up));
-	up.range.start = (unsigned long)dst;
-	up.range.len = PAGE_SIZE;
-	while (ioctl(fd, UFFDIO_POISON, &up) != 0 && errno == EAGAIN)
-		continue;
+		if (uobj == NULL || pg->mdpage.md_where != MD_MAPPED ||
+		    !pg->mdpage.md_wprot)
+			continue;
+		pv = uobj->uo_mapping;
+		if (pv != NULL &&
+		    ioc_writeprotect(sim->us_fd, NULL, pv->pv_base + pg->offset,
+			PAGE_SIZE, true) == 0)
+			continue;
+		uvm_lock(&uobj->vmobjlock);
+		pg->flags &= ~PG_CLEAN;
+		pg->mdpage.md_wprot = 0;
+		uao_dropswap(uobj, (int)(pg->offset >> PAGE_SHIFT));
+		uvm_obj_unlock(uobj);
+	}
 }
 
 /*
- * Serve one fault from the snapshot.  buf: a page-aligned buffer of the
- * server's own.
+ * fork_swap: step 4, the parent's devices read-only, and a device of the
+ * child's own.  Without one the child still runs, and is stopped as out
+ * of memory (never given zeros) if it needs to page out.
  */
 static void
-snap_fault(struct uao_sim *sim, char *addr, char *buf)
+fork_swap(struct uao_sim *sim)
 {
-	struct uao_region *r;
-	struct uvm_object *uobj;
-	struct vm_page *pg;
-	char *page = (char *)trunc_page((uintptr_t)addr);
-	int pageidx, slot, where = MD_NONE, stage = -1;
+	struct swap_data *sd = sim->us_uvm->swap;
+	int npages = swap_fork_child(sd), id;
+	char msg[256];
 
-	r = region_lookup(sim, page, &pageidx);
-	if (r == NULL) {
-		struct uffdio_range ur = { (unsigned long)page, PAGE_SIZE };
-
-		ioctl(sim->us_snapfd, UFFDIO_WAKE, &ur);
+	if (npages == 0)
+		return; /* the parent had no swap: nor does the child */
+	id = swap_on(sd, NULL, (uint64_t)npages * PAGE_SIZE, 0, 0, NULL);
+	if (id > 0)
 		return;
-	}
-	if (served_test(r, pageidx)) {
-		/* given out before, then discarded by the child: zeros */
-		snap_zero(sim->us_snapfd, page);
-		goto out;
-	}
-	uobj = r->r_obj;
-	uvm_lock(&uobj->vmobjlock);
-	pg = uvm_pagelookup(uobj, (voff_t)pageidx << PAGE_SHIFT);
-	if (pg != NULL) {
-		where = pg->mdpage.md_where;
-		stage = pg->mdpage.md_stage;
-	}
-	slot = uao_find_swslot(uobj, pageidx);
-	uvm_unlock(&uobj->vmobjlock);
-
-	if (where == MD_STAGED && stage >= 0) {
-		/* the child's copy of the staging area has it */
-		snap_copy(sim->us_snapfd, page,
-		    pmap_uffd_stage_addr(sim->us_pmap, stage));
-	} else if (where == MD_MAPPED || where == MD_ZERO) {
-		/* present at fork (so the child discarded it), or zeros */
-		snap_zero(sim->us_snapfd, page);
-	} else if (slot > 0) {
-		int fd;
-		off_t off;
-
-		if (swap_slot_locate(sim->us_uvm->swap, slot, &fd, &off) != 0 ||
-		    pread(fd, buf, PAGE_SIZE, off) != PAGE_SIZE)
-			snap_poison(sim->us_snapfd, page);
-		else
-			snap_copy(sim->us_snapfd, page, buf);
-	} else if (slot == SWSLOT_BAD) {
-		snap_poison(sim->us_snapfd, page);
-	} else {
-		snap_zero(sim->us_snapfd, page);
-	}
-	if (fork_pages != NULL)
-		atomic_fetch_add(fork_pages, 1);
-out:
-	served_set(r, pageidx);
-	region_release(r);
-}
-
-static void *
-snap_main(void *arg)
-{
-	struct uao_sim *sim = arg;
-	struct uffd_msg msgs[16];
-	char *buf;
-
-	/* never into the allocator: it could fault, and we serve faults */
-	uao_thread_register();
-	buf = sys_mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (buf == MAP_FAILED)
-		uvm_panic(__func__, "no memory for the snapshot server");
-	for (;;) {
-		struct pollfd pfd = { sim->us_snapfd, POLLIN, 0 };
-		ssize_t n;
-
-		if (poll(&pfd, 1, -1) < 0)
-			continue;
-		n = read(sim->us_snapfd, msgs, sizeof(msgs));
-		if (n <= 0)
-			continue;
-		for (int i = 0; i < (int)(n / (ssize_t)sizeof(msgs[0])); i++) {
-			if (msgs[i].event != UFFD_EVENT_PAGEFAULT)
-				continue;
-			snap_fault(sim,
-			    (char *)(uintptr_t)msgs[i].arg.pagefault.address,
-			    buf);
-		}
-	}
-	return NULL;
+	snprintf(msg, sizeof(msg),
+	    "uao: forked child %d: no swap file of its own (%d pages in "
+	    "$TMPDIR): %s; it stops if it needs to page out\n",
+	    (int)getpid(), npages, uao_strerror(id));
+	(void)!write(STDERR_FILENO, msg, strlen(msg));
 }
 
 /*
- * Make sim a snapshot in this (child) process: a new userfaultfd, the
- * regions registered with it, and a server.  On failure the child keeps
- * running with what fork copied, and its missing pages would read as
- * zeros: it must not run on, so it dies with a message.
+ * fork_revive: steps 2 to 4, make sim a machine of this (child) process
+ * (fork_start then starts its threads).  A child
+ * that cannot have one must not run on (its missing pages would read as
+ * zeros): it dies with a message.
+ * => the only thread of a forked child; fork_release done.
  */
 static void
-snap_start(struct uao_sim *sim)
+fork_revive(struct uao_sim *sim)
 {
 	struct region_table *rt = &sim->us_regions;
-	struct uffdio_api api;
-	pthread_t t;
-	int fd;
+	int fd, error;
 
-	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
-
-		if (dev >= 0) {
-			fd = ioctl(dev, USERFAULTFD_IOC_NEW,
-			    O_CLOEXEC | O_NONBLOCK);
-			close(dev);
-		}
-	}
-	memset(&api, 0, sizeof(api));
-	api.api = UFFD_API;
-	api.features = UFFD_FEATURE_POISON;
-	if (fd < 0 || ioctl(fd, UFFDIO_API, &api) != 0)
+	/* step 2: a userfaultfd of our own, the parent's closed */
+	fd = fd_guard(sim_uffd_new());
+	if (fd < 0)
+		uvm_panic(__func__, "forked child: no userfaultfd");
+	fd_guard_close(sim->us_fd);
+	sim->us_fd = fd;
+	error = pmap_uffd_fork_child(sim->us_pmap, fd);
+	if (error != 0)
 		uvm_panic(__func__,
-		    "forked child: no userfaultfd for its "
-		    "snapshot");
-	fd = fd_guard(fd);
-	sim->us_snapfd = fd;
-
-	if (!sim->us_snapshot) {
-		struct uao_region *r;
-
-		/* the parent's userfaultfd: no use here, and not to be inherited */
-		fd_guard_close(sim->us_fd);
-		sim->us_fd = -1;
-		LIST_FOREACH(r, &rt->rt_regions, r_list) {
-			size_t words = ((r->r_len >> PAGE_SHIFT) + 63) / 64;
-
-			r->r_served = kmem_zalloc(words, sizeof(uint64_t));
-			if (r->r_served == NULL)
-				uvm_panic(__func__, "forked child: no memory");
-		}
-		sim->us_snapshot = true;
-	}
+		    "forked child: cannot register the staging area");
 	for (int i = 0; i < rt->rt_n; i++) {
 		struct uffdio_register reg;
 
@@ -375,49 +292,71 @@ snap_start(struct uao_sim *sim)
 		reg.range.start = (unsigned long)rt->rt_spans[i].rs_start;
 		reg.range.len = (unsigned long)(rt->rt_spans[i].rs_end -
 		    rt->rt_spans[i].rs_start);
-		reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-		if (ioctl(fd, UFFDIO_REGISTER, &reg) != 0)
+		reg.mode =
+		    UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP;
+		/*
+		 * A range the program kept from its children
+		 * (MADV_DONTFORK) is not in this process: nothing to serve.
+		 */
+		if (ioctl(fd, UFFDIO_REGISTER, &reg) != 0 && errno != EINVAL &&
+		    errno != ENOMEM)
 			uvm_panic(__func__,
-			    "forked child: cannot register "
-			    "its regions");
+			    "forked child: cannot register its regions");
 	}
-	if (pthread_create(&t, NULL, snap_main, sim) != 0)
-		uvm_panic(__func__, "forked child: no snapshot server");
-	pthread_detach(t);
+
+	/* step 3 */
+	fork_reprotect(sim);
+
+	/* step 4 */
+	fork_swap(sim);
 }
 
-size_t
-snapshot_discard(struct uao_sim *sim, void *addr, size_t len)
+/*
+ * fork_start: step 5, the machine's threads.  Their setup may fault on
+ * region memory of any machine (jemalloc's first call): every machine is
+ * registered before the first thread starts.
+ * => the only thread of a forked child; every machine revived.
+ */
+static void
+fork_start(struct uao_sim *sim)
 {
-	char *a = (char *)trunc_page((uintptr_t)addr);
-	char *end = (char *)round_page((uintptr_t)addr + len);
-	size_t total = 0;
+	bool pagedaemon;
 
-	for (char *p = a; p < end; p += PAGE_SIZE) {
-		struct uao_region *r;
-		int pageidx;
-
-		r = region_lookup(sim, p, &pageidx);
-		if (r == NULL)
-			continue;
-		served_set(r, pageidx); /* zeros from now on */
-		region_release(r);
-		total += PAGE_SIZE;
-	}
-	syscall(SYS_madvise, a, (size_t)(end - a), MADV_DONTNEED);
-	return total;
-}
-
-void
-snapshot_unmap(struct uao_sim *sim, void *addr, size_t len)
-{
-	/* the pages stay in the frozen pager; only the range is forgotten */
-	snapshot_discard(sim, addr, len);
+	/* the stop eventfd was the parent's too */
+	pagedaemon = uvm_fork_child(sim->us_uvm);
+	sim->us_uvm->child_io = fork_shared != NULL ? fork_shared->fs_io : NULL;
+	fd_guard_close(sim->us_stopfd);
+	sim->us_stopfd = fd_guard(eventfd(0, EFD_CLOEXEC));
+	if (sim->us_stopfd < 0)
+		uvm_panic(__func__, "forked child: no eventfd");
+	atomic_store(&sim->us_handlers_ready, 0);
+	if (handler_start(sim) != 0)
+		uvm_panic(__func__, "forked child: no fault handlers");
+	if (pagedaemon && uvm_pdaemon_start(sim->us_uvm) != 0)
+		uvm_panic(__func__, "forked child: no pagedaemon");
 }
 
 /*
  * the fork handlers
  */
+
+/*
+ * fork_mark_mapped: every page mapped now is shared with the child after
+ * the fork: its move-out may be refused (EBUSY) even after the other
+ * process has let go of it (md_forked: see pmap_evict_shared).  The
+ * child inherits the marks.
+ * => the machine quiesced (every object locked).
+ */
+static void
+fork_mark_mapped(struct uvm *uvm)
+{
+	for (int i = 0; i < uvm->nframes; i++) {
+		struct vm_page *pg = &uvm->pages[i];
+
+		if (pg->uobject != NULL && pg->mdpage.md_where == MD_MAPPED)
+			pg->mdpage.md_forked = 1;
+	}
+}
 
 static void
 fork_prepare(void)
@@ -436,11 +375,10 @@ fork_prepare(void)
 	}
 	for (sim = sim_registry_next(NULL); sim != NULL;
 	     sim = sim_registry_next(sim)) {
-		if (!sim->us_snapshot) {
-			swap_hold(sim->us_uvm->swap);
-			uvm_quiesce(sim->us_uvm);
-			pmap_uffd_lock(sim->us_pmap);
-		}
+		swap_hold(sim->us_uvm->swap);
+		uvm_quiesce_idle(sim->us_uvm);
+		fork_mark_mapped(sim->us_uvm);
+		pmap_uffd_lock(sim->us_pmap);
 		pthread_rwlock_wrlock(&sim->us_regions.rt_lock);
 	}
 }
@@ -457,10 +395,8 @@ fork_release(struct uao_sim *sim, bool child)
 		pthread_rwlock_init(&sim->us_regions.rt_lock, NULL);
 	else
 		pthread_rwlock_unlock(&sim->us_regions.rt_lock);
-	if (!sim->us_snapshot) {
-		pmap_uffd_unlock(sim->us_pmap);
-		uvm_unquiesce(sim->us_uvm);
-	}
+	pmap_uffd_unlock(sim->us_pmap);
+	uvm_unquiesce(sim->us_uvm);
 }
 
 static void
@@ -472,14 +408,15 @@ fork_parent(void)
 
 	for (sim = sim_registry_next(NULL); sim != NULL;
 	     sim = sim_registry_next(sim)) {
-		if (!sim->us_snapshot && nheld < 8)
+		if (nheld < 8)
 			held[nheld++] = sim->us_uvm->swap;
-		else if (!sim->us_snapshot)
+		else
 			swap_unhold(sim->us_uvm->swap); /* cannot track */
 		fork_release(sim, false);
 	}
 	sim_registry_unlock();
-	atomic_fetch_add(&sim_forks, 1);
+	if (fork_shared != NULL)
+		atomic_fetch_add(&fork_shared->fs_forks, 1);
 	fd_guard_close(fork_pipe[1]);
 	if (nheld > 0 && fork_pipe[0] >= 0)
 		watch_add(fork_pipe[0], held, nheld);
@@ -496,28 +433,44 @@ fork_child(void)
 {
 	struct uao_sim *sim;
 
+	/* step 1: the ring is the parent's; never submit on it here */
+	uring_thread_release();
+	/* the registered ids are the parent's threads */
+	uao_thread_fork_child();
+	/*
+	 * The registry first: the new threads' setup goes through the
+	 * interposers, which read it.
+	 */
+	sim_registry_child_reset();
 	for (sim = sim_registry_next(NULL); sim != NULL;
 	     sim = sim_registry_next(sim)) {
 		fork_release(sim, true);
-		snap_start(sim);
+		fork_revive(sim);
 	}
-	sim_registry_child_reset();
+	for (sim = sim_registry_next(NULL); sim != NULL;
+	     sim = sim_registry_next(sim))
+		fork_start(sim);
 	/* the parent's watcher and pipes are not ours */
 	nwatches = 0;
 	watcher_started = false;
 	fd_guard_close(fork_pipe[0]);
 	if (sim_fork_child_hook != NULL)
 		sim_fork_child_hook();
-	/* the snapshot servers run: a fault in here is served now */
+	/* the handlers run: a fault in here is served now */
 	sim_private_alloc(false);
 }
 
 static int fork_init_error;
 
-uint64_t
-sim_fork_pages_served(void)
+void
+sim_fork_counts(struct sim_fork_counts *fc)
 {
-	return fork_pages != NULL ? atomic_load(fork_pages) : 0;
+	memset(fc, 0, sizeof(*fc));
+	if (fork_shared == NULL)
+		return;
+	fc->fc_forks = atomic_load(&fork_shared->fs_forks);
+	fc->fc_pageins = atomic_load(&fork_shared->fs_io[0]);
+	fc->fc_pageouts = atomic_load(&fork_shared->fs_io[1]);
 }
 
 static void
@@ -526,7 +479,7 @@ fork_init_once(void)
 	void *p = sys_mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	fork_pages = p != MAP_FAILED ? p : NULL;
+	fork_shared = p != MAP_FAILED ? p : NULL;
 	fork_init_error =
 	    -pthread_atfork(fork_prepare, fork_parent, fork_child);
 }

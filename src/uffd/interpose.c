@@ -231,8 +231,7 @@ region_mremap(struct uao_sim *sim, void *old, size_t oldlen, size_t newlen,
 		-1, 0));
 	if (new == MAP_FAILED)
 		return MAP_FAILED;
-	/* a forked child's machine is frozen: plain memory then */
-	error = sim->us_snapshot ? 0 : region_create(sim, new, newlen, &r);
+	error = region_create(sim, new, newlen, &r);
 	if (error != 0) {
 		syscall(SYS_munmap, new, newlen);
 		errno = -error;

@@ -3,7 +3,7 @@
  *
  * One place for the outcomes of UFFDIO_COPY, ZEROPAGE, MOVE,
  * WRITEPROTECT, POISON and WAKE, shared by the pmap (pmap_run.c,
- * pmap_uffd.c) and the fork snapshot server (fork.c), so that no file
+ * pmap_uffd.c) and a forked child's revival (fork.c), so that no file
  * keeps a copy of a retry loop of its own.
  *
  * Common to all:

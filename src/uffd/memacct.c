@@ -117,8 +117,8 @@ memacct_own(void *addr, size_t len, bool mapped)
  * A new thread records its own stack before it runs its start routine.
  * It must not allocate there: jemalloc's first call on a thread builds
  * the thread's cache from arena 0, region memory, and the new thread may
- * be the only one to serve such a fault (a forked child's snapshot
- * server).  So the trampolines come from a static pool, and the thread
+ * be one of the few to serve such a fault (a forked child's new
+ * handlers, starting together).  So the trampolines come from a static pool, and the thread
  * finds its stack as the mapping its stack pointer is in, from
  * /proc/self/maps read into its stack.  A stack glibc keeps cached after
  * its thread exited stays counted as a stack (it still is one); a new

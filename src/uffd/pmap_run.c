@@ -393,6 +393,7 @@ moveout_staged(struct pmap_uffd *pu, struct pmap_op *op, int slot)
 		return;
 	}
 	op->po_pg->mdpage.md_stage = slot;
+	op->po_pg->mdpage.md_forked = 0;
 }
 
 /*
@@ -483,8 +484,16 @@ moveout_slots(struct pmap_uffd *pu, struct pmap_op *ops, int first, int got)
 				span = len / 2;
 				break;
 			}
+			/*
+			 * A page pagemap calls exclusive is pinned: left.  But
+			 * not one mapped at a fork (md_forked): the kernel
+			 * refuses it until it is made ours again (a write
+			 * would), even once the other process let go of it;
+			 * and a pin would have unshared it first.
+			 */
 			if (err == EBUSY && ops[i].po_pg != NULL &&
-			    !pagemap_exclusive(pu, ops[i].po_addr) &&
+			    (ops[i].po_pg->mdpage.md_forked ||
+				!pagemap_exclusive(pu, ops[i].po_addr)) &&
 			    pmap_evict_copy(pu, ops[i].po_pg, ops[i].po_addr,
 				first + i)) {
 				/* copied out of a page a forked child shares */

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "pager/pagerio_int.h"
 #include "pager/uvm_int.h"
 #include "uffd/pmap_run_int.h"
+#include "uffd_compat.h"
 
 static void
 uffd_update(struct pmap *pm)
@@ -99,6 +101,8 @@ uffd_enter(struct pmap *pm, struct vm_page *pg, vm_prot_t prot, int flags)
 	}
 	pg->mdpage.md_where = MD_MAPPED;
 	pg->mdpage.md_wprot = wp;
+	if (op.po_src != SRC_PROTECT && op.po_src != SRC_UNPROTECT)
+		pg->mdpage.md_forked = 0; /* a new page, ours alone */
 	pmap_queue(pu, &op);
 	return 0;
 }
@@ -293,6 +297,7 @@ uffd_page_free(struct pmap *pm, struct vm_page *pg)
 	pg->mdpage.md_stage = -1;
 	pg->mdpage.md_iobuf = NULL;
 	pg->mdpage.md_pending = 0;
+	pg->mdpage.md_forked = 0;
 }
 
 static void
@@ -436,4 +441,25 @@ void
 pmap_uffd_wake(struct pmap *pm, void *addr, size_t len)
 {
 	ioc_wake(to_uffd(pm)->pu_fd, addr, len);
+}
+
+int
+pmap_uffd_fork_child(struct pmap *pm, int fd)
+{
+	struct pmap_uffd *pu = to_uffd(pm);
+	struct pmap_stage *st = &pu->pu_stage;
+	struct uffdio_register reg;
+
+	memset(&reg, 0, sizeof(reg));
+	reg.range.start = (unsigned long)st->st_base;
+	reg.range.len = (size_t)st->st_nslots * PAGE_SIZE;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP;
+	if (ioctl(fd, UFFDIO_REGISTER, &reg) != 0)
+		return -errno;
+	pu->pu_fd = fd;
+	/* /proc/self was the parent when it was opened */
+	fd_guard_close(pu->pu_pagemap);
+	pu->pu_pagemap =
+	    fd_guard(open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC));
+	return 0;
 }

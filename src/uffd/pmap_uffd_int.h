@@ -120,6 +120,15 @@ void pmap_uffd_unlock(struct pmap *pm);
 char *pmap_uffd_stage_addr(struct pmap *pm, int slot);
 
 /*
+ * pmap_uffd_fork_child: in a forked child, put the machine on the
+ * child's own userfaultfd `fd': the staging area is registered with it
+ * (as pmap_uffd_create registers it), and /proc/self/pagemap is opened
+ * again (the inherited descriptor reads the parent's page tables).
+ * => the only thread of a forked child.  Returns 0 or -errno.
+ */
+int pmap_uffd_fork_child(struct pmap *pm, int fd);
+
+/*
  * pmap_uffd_thread_release: free the calling thread's bounce buffer and
  * queue (also done automatically when the thread exits).
  */

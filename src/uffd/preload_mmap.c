@@ -136,7 +136,7 @@ mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	int error = 0;
 	long p;
 
-	candidate = sim != NULL && !sim->us_snapshot && !preload_internal &&
+	candidate = sim != NULL && !preload_internal &&
 	    !caller_excluded(caller) && (flags & MAP_ANONYMOUS) &&
 	    (flags & MAP_TYPE) == MAP_PRIVATE &&
 	    (flags & (MAP_STACK | MAP_GROWSDOWN | MAP_HUGETLB)) == 0 &&

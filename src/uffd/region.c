@@ -170,8 +170,6 @@ region_create(struct uao_sim *sim, void *addr, size_t len,
 
 	if (len == 0 || len > ((size_t)INT32_MAX << PAGE_SHIFT))
 		return -EINVAL;
-	if (sim->us_snapshot)
-		return -EPERM; /* a forked child's machine is frozen */
 	len = (size_t)round_page(len);
 	r = kmem_zalloc(1, sizeof(*r));
 	if (r == NULL)
@@ -384,8 +382,6 @@ region_discard(struct uao_sim *sim, void *addr, size_t len)
 	size_t total = 0;
 	int n;
 
-	if (sim->us_snapshot)
-		return snapshot_discard(sim, addr, len);
 	len = (size_t)round_page((char *)addr + len - a);
 	n = region_collect(sim, a, len, hits, REGION_HITS_MAX);
 	for (int i = 0; i < n; i++) {
@@ -415,8 +411,6 @@ region_pageout(struct uao_sim *sim, void *addr, size_t len,
 	char *a = (char *)trunc_page((uintptr_t)addr);
 	int n, error = 0;
 
-	if (sim->us_snapshot)
-		return 0; /* a forked child's pages are not paged out */
 	len = (size_t)round_page((char *)addr + len - a);
 	n = region_collect(sim, a, len, hits, REGION_HITS_MAX);
 	for (int i = 0; i < n; i++) {
@@ -445,10 +439,6 @@ region_unmap(struct uao_sim *sim, void *addr, size_t len)
 	size_t total = 0;
 	int n, ndead = 0;
 
-	if (sim->us_snapshot) {
-		snapshot_unmap(sim, addr, len);
-		return len;
-	}
 	len = (size_t)round_page((char *)addr + len - a);
 	end = a + len;
 	n = region_collect(sim, a, len, hits, REGION_HITS_MAX);

@@ -38,7 +38,6 @@ struct uao_region {
 	bool r_owned;		       /* I: we mmap'd it (we munmap it) */
 	atomic_int r_refs;	       /* a: handlers working on it */
 	int r_nspans;		       /* T: table spans pointing here */
-	uint64_t *r_served;	       /* snapshot mode: page given out */
 	LIST_ENTRY(uao_region) r_list; /* T: sim's regions */
 };
 

@@ -73,6 +73,21 @@ sim_api(int fd)
 }
 
 int
+sim_uffd_new(void)
+{
+	int fd = sim_open_uffd(), error;
+
+	if (fd < 0)
+		return fd;
+	error = sim_api(fd);
+	if (error != 0) {
+		close(fd);
+		return error;
+	}
+	return fd;
+}
+
+int
 uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp)
 {
 	struct uao_config dflt;

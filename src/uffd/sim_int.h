@@ -30,13 +30,7 @@ struct uao_sim {
 	atomic_int us_handlers_ready; /* a: handlers past their setup */
 	struct region_table us_regions;
 	atomic_uint_fast64_t us_unknown; /* a: faults outside any region */
-	/*
-	 * In a forked child the machine is frozen: a snapshot server
-	 * (fork.c) serves the child's faults from the state at fork time.
-	 */
-	bool us_snapshot;	     /* I (in the child) */
-	int us_snapfd;		     /* I: the child's userfaultfd */
-	LIST_ENTRY(uao_sim) us_list; /* interposer's list of instances */
+	LIST_ENTRY(uao_sim) us_list;	 /* interposer's list of instances */
 };
 
 /*
@@ -47,19 +41,22 @@ int handler_start(struct uao_sim *sim);
 void handler_stop(struct uao_sim *sim);
 
 /*
- * Fork support (fork.c).
- *
- * snapshot_discard / snapshot_unmap: region_discard and region_unmap for
- * an instance in snapshot mode (a forked child).
+ * sim_uffd_new: a userfaultfd with the features uao needs (API done).
+ * => returns the descriptor (close-on-exec, non-blocking), or -EPERM,
+ *    -EOPNOTSUPP, or another -errno.
  */
-size_t snapshot_discard(struct uao_sim *sim, void *addr, size_t len);
-void snapshot_unmap(struct uao_sim *sim, void *addr, size_t len);
+int sim_uffd_new(void);
 
-/* sim_fork_init: install the process's fork handlers (once) */
+/*
+ * Fork support (fork.c): a forked child gets a live machine of its own,
+ * with the parent's RAM limit.
+ *
+ * sim_fork_init: install the process's fork handlers (once).
+ */
 int sim_fork_init(void);
 
-/* run in a forked child after the machines froze (the runtime forgets
- * its control socket and report there), or NULL */
+/* run in a forked child once its machines run again (the runtime
+ * forgets its control socket and report there), or NULL */
 extern void (*sim_fork_child_hook)(void);
 
 /*
@@ -74,8 +71,8 @@ extern void (*sim_stop_hook)(void);
  * sim_private_alloc_hook(true) ... (false): between the two, the calling
  * program thread allocates where no region is (the runtime's private
  * arena, no thread cache), or NULL.  Nests.  For program threads that
- * enter uao: around a fork (in the child, pthread_create of the snapshot
- * server mallocs the new thread's DTV before that server can serve a
+ * enter uao: around a fork (in the child, pthread_create of the new
+ * handlers mallocs each thread's DTV before any handler can serve a
  * fault), and in the munmap, madvise, mremap and mmap interposers, whose
  * frees and allocations happen under uao's locks: had jemalloc touched
  * region memory there (a thread cache is region memory), the fault would
@@ -90,10 +87,17 @@ sim_private_alloc(bool on)
 	if (sim_private_alloc_hook != NULL)
 		sim_private_alloc_hook(on);
 }
-/* forks seen, and pages served to forked children, by this process */
-extern atomic_uint_fast64_t sim_forks;
-/* pages served to forked children (counted in the children, seen here) */
-uint64_t sim_fork_pages_served(void);
+/*
+ * What forked children did, counted in a page the whole process tree
+ * shares (a child's children count there too): forks (in this process
+ * and its children), and pages the children read from and wrote to swap.
+ */
+struct sim_fork_counts {
+	uint64_t fc_forks;
+	uint64_t fc_pageins;
+	uint64_t fc_pageouts;
+};
+void sim_fork_counts(struct sim_fork_counts *fc);
 
 /*
  * The interposer's registry of live instances.

@@ -77,3 +77,10 @@ uao_thread_is_ours(pid_t tid)
 	}
 	return false;
 }
+
+void
+uao_thread_fork_child(void)
+{
+	for (int i = 0; i < UAO_THREADS_MAX; i++)
+		atomic_store(&uao_threads[i], 0);
+}

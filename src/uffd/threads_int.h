@@ -30,13 +30,18 @@ void uao_thread_start(void);
 
 /*
  * uao_thread_register: register the calling thread, with no setup: for a
- * thread that never allocates (a forked child's snapshot server, which
- * alone serves that child's faults).
+ * thread that never allocates.
  */
 void uao_thread_register(void);
 
 /* the runtime's own per-thread setup (allocator arena), or NULL */
 extern void (*uao_thread_setup_extra)(void);
+
+/*
+ * uao_thread_fork_child: in a forked child, forget the parent's threads
+ * (their ids are not this process's threads).
+ */
+void uao_thread_fork_child(void);
 
 /* uao_thread_is_ours: is tid a registered uao thread? */
 bool uao_thread_is_ours(pid_t tid);

@@ -5,9 +5,11 @@ usage: forks.py MIB
 1. Builds MIB MiB of objects, then forks.  The child keeps running and
    hashes what the parent wrote before the fork, after the parent has
    rewritten all of it (so the child reads the memory as it was at the
-   fork, from its snapshot, while the parent's pages go in and out of
-   swap).  Both print their digests; the child's must be the parent's
-   digest from before the fork.
+   fork, while the parent's pages go in and out of swap).  Then the child
+   builds MIB MiB of its own, more than `uao run --ram' gives it, rewrites
+   and hashes it: under uao it pages, under its own RAM limit, to a swap
+   file of its own.  The parent prints the child's digests; the first
+   must be the parent's digest from before the fork.
 2. Runs children: `sh -c' pipelines, and a Python child (subprocess)
    that builds memory of its own; each prints a digest.
 3. Hashes its own objects again.
@@ -45,6 +47,12 @@ def main():
         os.close(res_r)
         os.read(go_r, 1)  # the parent has rewritten everything by now
         d = digest(items)
+        # memory of its own, over the RAM limit
+        crng = random.Random(mib + 1)
+        own = [crng.randbytes(4000) for _ in range(mib * 256)]
+        for i in range(len(own)):
+            own[i] = bytes(reversed(own[i]))
+        d += " " + digest(own) + " " + digest(items)
         os.write(res_w, d.encode())
         os._exit(0)
     os.close(go_r)
@@ -60,9 +68,14 @@ def main():
             break
         child += chunk
     _, status = os.waitpid(pid, 0)
+    words = child.decode().split() + ["", "", ""]
+    seen, own, again = words[0], words[1], words[2]
     print("child after the parent's rewrite: %s (%s)" %
-          (child.decode(), "same as before the fork"
-           if child.decode() == before else "DIFFERENT"))
+          (seen, "same as before the fork"
+           if seen == before else "DIFFERENT"))
+    print("child's own memory: %s" % own)
+    print("child's reading again: %s (%s)" %
+          (again, "same" if again == before else "DIFFERENT"))
     print("child exit status %d" % os.waitstatus_to_exitcode(status))
     print("parent after rewrite: %s" % after, flush=True)
 
@@ -85,7 +98,7 @@ def main():
     print("sh exit: %d, said %r" % (out.returncode, out.stdout.decode()))
 
     print("parent at the end: %s" % digest(items), flush=True)
-    return 0 if child.decode() == before else 1
+    return 0 if seen == before and again == before else 1
 
 
 if __name__ == "__main__":

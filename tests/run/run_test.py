@@ -272,6 +272,13 @@ def case_forks(tmp, slow):
     if "same as before the fork" not in text:
         raise Fail("forks: the child did not read the parent's memory as it "
                    "was at the fork")
+    # the child worked over --ram: bounded, it paged to a swap of its own
+    say("  forks: the children paged %d in, %d out"
+        % (rep["fork_pageins"], rep["fork_pageouts"]))
+    if rep["fork_pageouts"] < mib * 256 // 2:
+        raise Fail("forks: the child paged out %d pages, want at least %d: "
+                   "it is not bounded by --ram"
+                   % (rep["fork_pageouts"], mib * 256 // 2))
 
 
 def case_fds(tmp, slow):
