@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "base/kmem_int.h"
 #include "swapdev/swap_int.h"
@@ -153,16 +152,14 @@ uvm_unquiesce(struct uvm *uvm)
 	uvm_unlock(&uvm->swap->sd_ctl_lock);
 }
 
-/*
- * uvm_busy_locked: is any page busy, or any marker on a page list?
- * => everything uvm_quiesce takes is held.
- */
-static bool
-uvm_busy_locked(struct uvm *uvm)
+bool
+uvm_quiesce_busy_locked(struct uvm *uvm)
 {
 	struct uvm_aobj *aobj;
 	struct vm_page *pg;
 
+	KASSERT(uvm_lock_held(&uvm->uao_list_lock));
+	KASSERT(uvm_lock_held(&uvm->pq_lock));
 	LIST_FOREACH(aobj, &uvm->uao_list, u_list) {
 		TAILQ_FOREACH(pg, &aobj->u_obj.memq, listq) {
 			if (pg->flags & (PG_BUSY | PG_MARKER))
@@ -170,27 +167,6 @@ uvm_busy_locked(struct uvm *uvm)
 		}
 	}
 	return false;
-}
-
-void
-uvm_quiesce_idle(struct uvm *uvm)
-{
-	struct timespec ts = { 0, 0 };
-
-	for (;;) {
-		uvm_quiesce(uvm);
-		if (!uvm_busy_locked(uvm))
-			return;
-		/*
-		 * A page is under I/O, its owner waiting for our locks to
-		 * finish: let go, and back off up to a millisecond.
-		 */
-		uvm_unquiesce(uvm);
-		ts.tv_nsec = ts.tv_nsec == 0 ? 20000 : ts.tv_nsec * 2;
-		if (ts.tv_nsec > 1000000)
-			ts.tv_nsec = 1000000;
-		nanosleep(&ts, NULL);
-	}
 }
 
 bool

@@ -160,16 +160,15 @@ void uvm_destroy(struct uvm *uvm);
 void uvm_quiesce(struct uvm *uvm);
 
 /*
- * uvm_quiesce_idle: uvm_quiesce at a moment when no page is busy and no
- * uao_put marker is on an object's page list, so that nothing is half
- * done: no swap I/O in flight, no page in a bounce buffer, no thread
- * between two steps of a page's change.  A forked child, where the
- * threads doing that work do not exist, starts from a state it can run.
- * => nothing locked on entry; as uvm_quiesce on return.
- * => retries (all locks dropped, a short sleep) until such a moment
- *    comes: busy pages are pages under I/O, which ends.
+ * uvm_quiesce_busy_locked: is a page busy, or a uao_put marker on an
+ * object's page list?  Then something is half done: swap I/O in flight,
+ * a page in a bounce buffer, a thread between two steps of a page's
+ * change.  fork(2) waits for a moment when nothing is, so that a forked
+ * child, where the threads doing that work do not exist, starts from a
+ * state it can run.
+ * => everything uvm_quiesce takes is held.
  */
-void uvm_quiesce_idle(struct uvm *uvm);
+bool uvm_quiesce_busy_locked(struct uvm *uvm);
 
 /*
  * uvm_fork_child: make a forked child's copy of the machine runnable
@@ -177,7 +176,7 @@ void uvm_quiesce_idle(struct uvm *uvm);
  * waiters were the parent's threads) are new, nobody waits for memory,
  * and the pagedaemon is not running.
  * => called by the only thread of a forked child, after uvm_unquiesce,
- *    the machine having been held by uvm_quiesce_idle at the fork.
+ *    the machine having been quiesced with no page busy at the fork.
  * => returns whether the parent's pagedaemon was running (the caller
  *    starts the child's).
  */

@@ -10,9 +10,9 @@
  * userfaultfd, and its copy of the pager has no threads.  So:
  *
  *   prepare (parent, before fork): each machine is held still at a
- *       moment when nothing is half done (uvm_quiesce_idle: no page busy,
- *       no swap I/O in flight), with its staging allocator and region
- *       table; its swap is held (swap_hold): slots the parent frees from
+ *       moment when nothing is half done (uvm_quiesce, at a moment when
+ *       no page is busy: no swap I/O in flight), with its staging
+ *       allocator and region table; its swap is held (swap_hold): slots the parent frees from
  *       now on are not reused while the child may still read them.  A
  *       pipe is made; the child keeps its write end, which closes when
  *       the child (and every child of its own) has exec'd or exited.
@@ -52,7 +52,8 @@
  * are counted in a page the whole process tree shares, for the report.
  *
  * Locks: prepare takes the registry lock first of all, then per machine
- * the locks of uvm_quiesce, then the staging allocator, then the region
+ * the swap hold and the locks of uvm_quiesce (all let go and taken again
+ * while a page is busy), then the staging allocator, then the region
  * table (write).  parent and child release them (the child's are copies
  * held by the same thread).
  */
@@ -65,6 +66,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/fdguard_int.h"
@@ -363,9 +365,40 @@ fork_prepare(void)
 {
 	struct uao_sim *sim;
 
+	struct timespec ts = { 0, 0 };
+	bool busy;
+
 	/* first: it may fault on region memory, which needs the handlers */
 	sim_private_alloc(true);
-	sim_registry_wrlock();
+	/*
+	 * Hold every machine still at a moment when none has a page busy
+	 * (uvm_quiesce_busy_locked).  A busy page's owner may need the
+	 * registry (jemalloc's madvise goes through the interposer) to
+	 * finish: between tries, everything is let go, the registry too,
+	 * with a back-off of up to a millisecond.
+	 */
+	for (;;) {
+		sim_registry_wrlock();
+		busy = false;
+		for (sim = sim_registry_next(NULL); sim != NULL;
+		     sim = sim_registry_next(sim)) {
+			swap_hold(sim->us_uvm->swap);
+			uvm_quiesce(sim->us_uvm);
+			busy = busy || uvm_quiesce_busy_locked(sim->us_uvm);
+		}
+		if (!busy)
+			break;
+		for (sim = sim_registry_next(NULL); sim != NULL;
+		     sim = sim_registry_next(sim)) {
+			uvm_unquiesce(sim->us_uvm);
+			swap_unhold(sim->us_uvm->swap);
+		}
+		sim_registry_unlock();
+		ts.tv_nsec = ts.tv_nsec == 0 ? 20000 : ts.tv_nsec * 2;
+		if (ts.tv_nsec > 1000000)
+			ts.tv_nsec = 1000000;
+		nanosleep(&ts, NULL);
+	}
 	if (pipe2(fork_pipe, O_CLOEXEC) != 0) {
 		fork_pipe[0] = fork_pipe[1] = -1;
 	} else {
@@ -375,8 +408,6 @@ fork_prepare(void)
 	}
 	for (sim = sim_registry_next(NULL); sim != NULL;
 	     sim = sim_registry_next(sim)) {
-		swap_hold(sim->us_uvm->swap);
-		uvm_quiesce_idle(sim->us_uvm);
 		fork_mark_mapped(sim->us_uvm);
 		pmap_uffd_lock(sim->us_pmap);
 		pthread_rwlock_wrlock(&sim->us_regions.rt_lock);
