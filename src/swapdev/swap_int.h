@@ -293,7 +293,7 @@ int swap_fork_child(struct swap_data *sd);
 
 /*
  * swap_slot_locate: where slot lives: its device's fd and the byte
- * offset.  => 0, or -ENXIO.  For a forked child reading its snapshot.
+ * offset.  => 0, or -ENXIO.  For tests (uao reads slots by uvm_swap_io).
  */
 int swap_slot_locate(struct swap_data *sd, int slot, int *fdp, off_t *offp);
 
