@@ -805,8 +805,10 @@ swap_fork_child(struct swap_data *sd)
 	uvm_lock(&sd->sd_lock);
 	sd->sd_holds = 0;
 	TAILQ_FOREACH(sw, &sd->sd_devs, sw_next) {
-		if (sw->sw_flags & SWF_ENABLE)
+		if (sw->sw_flags & SWF_ENABLE) {
 			sd->sd_swpages -= sw->sw_npages;
+			total += sw->sw_npages;
+		}
 		sw->sw_flags = (sw->sw_flags & ~SWF_ENABLE) | SWF_INHERITED;
 		/* held for the parent's other children: not ours to keep */
 		for (int w = 0; sw->sw_npgheld > 0 &&
@@ -816,7 +818,6 @@ swap_fork_child(struct swap_data *sd)
 			sw->sw_held[w] = 0;
 		}
 		sw->sw_npgheld = 0;
-		total += sw->sw_npages;
 	}
 	uvm_unlock(&sd->sd_lock);
 	return total;

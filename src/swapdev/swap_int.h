@@ -287,7 +287,10 @@ void swap_unhold(struct swap_data *sd);
  * same free space; freeing one of them only forgets it.  The child's
  * holds (the parent's, copied) are dropped: it has no children yet.
  * => the only thread of a forked child; takes sd_lock.
- * => returns the slots the parent had, to size the child's own device.
+ * => returns the slots the parent could allocate (its enabled devices,
+ *    not those it inherited itself), to size the child's own device: a
+ *    child of a child gets as much swap as its parent, not the sum of
+ *    the generations before it.
  */
 int swap_fork_child(struct swap_data *sd);
 
