@@ -20,7 +20,7 @@
 #include "pager/pagerio_int.h"
 #include "pager/uvm_int.h"
 #include "uffd/pmap_run_int.h"
-#include "uffd_compat.h"
+#include "uffd/uffd_compat.h"
 
 static void
 uffd_update(struct pmap *pm)
