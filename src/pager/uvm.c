@@ -114,7 +114,7 @@ uvm_quiesce(struct uvm *uvm)
 {
 	struct uvm_aobj *aobj, *failed;
 
-	uvm_lock(&uvm->swap->sd_ctl_lock);
+	swap_quiesce(uvm->swap);
 	for (;;) {
 		uvm_lock(&uvm->uao_list_lock);
 		failed = NULL;
@@ -136,7 +136,7 @@ uvm_quiesce(struct uvm *uvm)
 		sched_yield();
 	}
 	uvm_lock(&uvm->pq_lock);
-	uvm_lock(&uvm->swap->sd_lock);
+	swap_freeze(uvm->swap);
 }
 
 void
@@ -144,12 +144,12 @@ uvm_unquiesce(struct uvm *uvm)
 {
 	struct uvm_aobj *aobj;
 
-	uvm_unlock(&uvm->swap->sd_lock);
+	swap_thaw(uvm->swap);
 	uvm_unlock(&uvm->pq_lock);
 	LIST_FOREACH(aobj, &uvm->uao_list, u_list)
 		uvm_unlock(&aobj->u_obj.vmobjlock);
 	uvm_unlock(&uvm->uao_list_lock);
-	uvm_unlock(&uvm->swap->sd_ctl_lock);
+	swap_unquiesce(uvm->swap);
 }
 
 bool

@@ -149,10 +149,12 @@ struct uvm *uvm_create(int nframes, struct pmap *pmap);
 void uvm_destroy(struct uvm *uvm);
 
 /*
- * uvm_quiesce: hold the machine still for fork(2): take the swap ctl
- * lock, every object lock, the object list, the page queues and the swap
- * data lock, in the lock order (object locks by trylock and retry, as
- * the list lock comes after them).
+ * uvm_quiesce: hold the machine still for fork(2): swap_quiesce (no
+ * swapon or swapoff), every object lock, the object list, the page queues
+ * and swap_freeze (no slot or swap counter changes), in the lock order
+ * (object locks by trylock and retry, as the list lock comes after them).
+ * The swap layer's locks are its own: taken through its API, never by
+ * name.
  * => nothing locked on entry; all of the above locked on return.
  * => pages may still be busy with I/O in flight: their bytes are then in
  *    their swap slot (pagein) or in the staging area (pageout).

@@ -552,6 +552,31 @@ swap_off_wait(struct swap_data *sd)
 	uvm_unlock(&sd->sd_ctl_lock);
 }
 
+void
+swap_quiesce(struct swap_data *sd)
+{
+	uvm_lock(&sd->sd_ctl_lock);
+}
+
+void
+swap_unquiesce(struct swap_data *sd)
+{
+	uvm_unlock(&sd->sd_ctl_lock);
+}
+
+void
+swap_freeze(struct swap_data *sd)
+{
+	KASSERT(uvm_lock_held(&sd->sd_ctl_lock));
+	uvm_lock(&sd->sd_lock);
+}
+
+void
+swap_thaw(struct swap_data *sd)
+{
+	uvm_unlock(&sd->sd_lock);
+}
+
 int
 swap_list(struct swap_data *sd, struct swap_devinfo *out, int max)
 {

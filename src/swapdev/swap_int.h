@@ -215,6 +215,26 @@ unsigned int swap_off_gen(struct swap_data *sd);
 void swap_off_wait(struct swap_data *sd);
 
 /*
+ * swap_quiesce: hold swapon and swapoff off (sd_ctl_lock), for a caller
+ * that must see the whole machine still: the pager's uvm_quiesce (a
+ * consistency check, a fork snapshot).  swap_unquiesce ends it.
+ * => first in the lock order: nothing of the pager may be locked by the
+ *    caller, and no page held busy (a swapoff in progress may wait for it).
+ *
+ * swap_freeze: also hold slot allocation, freeing and every counter
+ * still (sd_lock), so that a recount matches.  swap_thaw ends it.
+ * => swap_quiesce'd by the caller; last in the lock order: taken after
+ *    the pager's locks (objects, list, page queues), and nothing may be
+ *    locked after it.  The caller may read struct swap_data and its
+ *    devices while frozen, and must not call into this layer (every
+ *    call that takes sd_lock would deadlock).
+ */
+void swap_quiesce(struct swap_data *sd);
+void swap_unquiesce(struct swap_data *sd);
+void swap_freeze(struct swap_data *sd);
+void swap_thaw(struct swap_data *sd);
+
+/*
  * swap_list: copy up to max device descriptions into out.
  * => returns the number of devices (which may exceed max).
  */
