@@ -11,6 +11,8 @@
 
 #include "pager/aobj_int.h"
 #include "pager/fault_int.h"
+#include "pager/uvm_int.h"
+#include "swapdev/swap_int.h"
 
 /*
  * uvm_fault_dirty: the program writes to pg: it no longer equals its swap
@@ -423,4 +425,24 @@ again:
 	uvm_obj_unlock(uobj);
 	*kindp = kind;
 	return 0;
+}
+
+int
+uvm_fault_swapoff_retry(struct uvm_object *uobj, int pageidx,
+    vm_prot_t access_type, int *kindp)
+{
+	struct swap_data *sd = uobj->uo_uvm->swap;
+	unsigned int offgen;
+	int error, tries = 0;
+
+	for (;;) {
+		offgen = swap_off_gen(sd);
+		error = uvm_fault(uobj, pageidx, access_type, kindp);
+		if (error != -ENOMEM || tries++ >= 8)
+			return error;
+		/* odd: a swapoff runs; changed: one began or ended since */
+		if ((offgen & 1) == 0 && offgen == swap_off_gen(sd))
+			return error;
+		swap_off_wait(sd);
+	}
 }

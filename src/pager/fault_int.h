@@ -43,4 +43,24 @@
 int uvm_fault(struct uvm_object *uobj, int pageidx, vm_prot_t access_type,
     int *kindp);
 
+/*
+ * uvm_fault_swapoff_retry: uvm_fault, tried again while a swapoff
+ * explains its -ENOMEM.
+ *
+ * A swapoff holds its device out of use while it pages it in, and gives
+ * it back if memory runs out (`uao swapctl --remove' then says ENOMEM).
+ * A fault that ran out of memory meanwhile is no reason to stop the
+ * program: once the swapoff is over the pagedaemon can page out again.
+ * So a -ENOMEM met while a swapoff ran, or with one begun or ended since
+ * the try began (swap_off_gen), waits for it (swap_off_wait) and tries
+ * again, up to 8 times.  This is the pager's policy; the machine's fault
+ * handler only calls it.
+ * => as uvm_fault; -ENOMEM only when no swapoff explains it or the tries
+ *    are spent.
+ * => may sleep in swap_off_wait: uvm_fault holds no page busy when it
+ *    returns, so a swapoff waiting for one cannot wait for us.
+ */
+int uvm_fault_swapoff_retry(struct uvm_object *uobj, int pageidx,
+    vm_prot_t access_type, int *kindp);
+
 #endif /* UAO_PAGER_FAULT_INT_H */

@@ -133,8 +133,7 @@ handler_fault(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0)
 	uint64_t flags = msg->arg.pagefault.flags;
 	struct uvm *uvm = sim->us_uvm;
 	struct uao_region *r;
-	int pageidx, kind, error, tries = 0;
-	unsigned int offgen;
+	int pageidx, kind, error;
 	vm_prot_t access;
 
 	/*
@@ -158,28 +157,14 @@ handler_fault(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0)
 	access = (flags & (UFFD_PAGEFAULT_FLAG_WRITE | UFFD_PAGEFAULT_FLAG_WP))
 	    ? VM_PROT_WRITE
 	    : VM_PROT_READ;
-retry:
-	offgen = swap_off_gen(uvm->swap);
-	error = uvm_fault(r->r_obj, pageidx, access, &kind);
+	error = uvm_fault_swapoff_retry(r->r_obj, pageidx, access, &kind);
 	switch (error) {
 	case 0:
 		if (kind < FK_NKINDS)
 			uvm_hist_add(&uvm->exp.hist[kind], now_ns() - t0);
 		break;
 	case -ENOMEM:
-		/*
-		 * A swapoff holds its device out of use while it pages it
-		 * in; if memory runs out it fails and gives the device back
-		 * (`uao swapctl --remove' then says ENOMEM).  That is no
-		 * reason to stop the program: once the swapoff is over the
-		 * pagedaemon can page out again, so try again.  uvm_fault
-		 * holds no page busy now.
-		 */
-		if (tries++ < 8 &&
-		    ((offgen & 1) != 0 || offgen != swap_off_gen(uvm->swap))) {
-			swap_off_wait(uvm->swap);
-			goto retry;
-		}
+		/* no swapoff explains it (the pager's policy: fault_int.h) */
 		handler_oom(sim, r, pageidx);
 		break;
 	case -EIO:
