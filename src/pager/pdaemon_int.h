@@ -7,7 +7,7 @@
  *
  *   1. balances the queues: deactivates pages from the head of the active
  *      queue, through uao_put(PGO_DEACTIVATE), until the inactive queue
- *      holds about inactarg_pct percent of the pages;
+ *      holds about inactarg_pct percent of the pages (10: see uvm.c);
  *   2. scans the inactive queue from its head, with second chance: a
  *      page mapped again since it was deactivated is reactivated; a clean
  *      page that has a swap copy, or an all-zero page that never had one,

@@ -19,6 +19,20 @@ uvm_swapoff_pagein(void *arg, int startslot, int endslot)
 	return uao_swap_off(arg, startslot, endslot) ? -ENOMEM : 0;
 }
 
+/*
+ * The inactive target, in percent of the pages.  UVM's is about a third;
+ * there a page on the inactive queue costs nothing until it is freed,
+ * since its reference bit is read from the page table.  Here every
+ * deactivated page is moved out of the mapping, and a touch before it
+ * reaches the head is a soft fault: a userfaultfd round trip.  GNU sort
+ * of 1.5 M lines at --ram 24M (doc/benchmarks.md): at 33% two pages in
+ * three came back as soft faults (475 k, for 196 k swap-ins); at 10%,
+ * 158 k soft faults for 245 k swap-ins (the kernel's own swap: 219 k),
+ * 434 k faults in all against 696 k; at 5%, 79 k for 286 k swap-ins: the
+ * queue too short to tell hot pages from cold ones.
+ */
+#define UVM_INACTARG_PCT 10
+
 struct uvm *
 uvm_create(int nframes, struct pmap *pmap)
 {
@@ -71,7 +85,7 @@ uvm_create(int nframes, struct pmap *pmap)
 	if (uvm->freemin > nframes / 4)
 		uvm->freemin = nframes / 4;
 	uvm->freetarg = uvm->freemin * 2;
-	uvm->inactarg_pct = 33;
+	uvm->inactarg_pct = UVM_INACTARG_PCT;
 	return uvm;
 }
 
