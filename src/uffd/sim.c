@@ -72,6 +72,14 @@ sim_api(int fd)
 	return 0;
 }
 
+static pthread_once_t sim_hook_once = PTHREAD_ONCE_INIT;
+
+static void
+sim_hook_install(void)
+{
+	uvm_thread_hook = uao_thread_start;
+}
+
 int
 sim_uffd_new(void)
 {
@@ -109,8 +117,12 @@ uao_sim_create(const struct uao_config *cfg, struct uao_sim **simp)
 	nframes = (int)((cfg->ram_bytes ? cfg->ram_bytes : SIM_DEFAULT_RAM) /
 	    PAGE_SIZE);
 
-	/* the pagedaemon registers as a uao thread too */
-	uvm_thread_hook = uao_thread_start;
+	/*
+	 * The pagedaemon registers as a uao thread too.  Once per process:
+	 * a second machine's create must not write the hook while the first
+	 * machine's pagedaemon reads it (a data race, though of one value).
+	 */
+	pthread_once(&sim_hook_once, sim_hook_install);
 	sim = kmem_zalloc(1, sizeof(*sim));
 	if (sim == NULL)
 		return -ENOMEM;
