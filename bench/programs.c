@@ -78,6 +78,7 @@ struct prun {
 	uint64_t r_kind[UAO_FAULT_KINDS]; /* uao only */
 	double r_share;			  /* uao only: uao_share */
 	uint64_t r_rss_peak;		  /* uao only: rss_anon_peak */
+	long r_oom_kills; /* kernel only: the cgroup's OOM killer acted */
 };
 
 struct presult {
@@ -187,7 +188,8 @@ prep_sort(struct pctx *c)
 {
 	char sort[PATH_MAX], path[PATH_MAX];
 	uint64_t s = c->c_o->o_seed;
-	long lines = c->c_o->o_quick ? 150000 : 1500000;
+	/* quick: 6 MB, ~32 MiB sorted in memory against a 16M limit */
+	long lines = c->c_o->o_quick ? 400000 : 1500000;
 	FILE *f;
 
 	if (need(c, "sort", sort, sizeof(sort)) != 0)
@@ -321,7 +323,7 @@ static const struct program {
 	int (*g_prep)(struct pctx *);
 } programs[] = {
 	{ "sort", "GNU sort -S 200M of 1.5M short lines (24 MB)", 24 << 20,
-	    8 << 20, prep_sort },
+	    16 << 20, prep_sort },
 	{ "objects", "the main job: examples/objects.py 256 MiB", 64 << 20,
 	    16 << 20, prep_objects },
 	{ "sqlite", "sqlite3: 300k orders, indexes, joins (256 MiB cache)",
@@ -509,6 +511,7 @@ run_once(struct pctx *c, int mode, struct prun *r)
 	if (pipe2(go, O_CLOEXEC) < 0)
 		return -1;
 	vmstat_swap(&in0, &out0);
+	long oom0 = mode == PM_KERNEL ? kswap_oom_kills(&pks) : 0;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -568,6 +571,7 @@ run_once(struct pctx *c, int mode, struct prun *r)
 	r->r_sys = tv_s(ru.ru_stime);
 	r->r_majflt = (uint64_t)ru.ru_majflt;
 	if (mode == PM_KERNEL) {
+		r->r_oom_kills = kswap_oom_kills(&pks) - oom0;
 		r->r_swapins = in1 - in0;
 		r->r_pageouts = out1 - out0;
 	} else if (mode == PM_UAO)
@@ -767,9 +771,12 @@ say_run(const char *name, const char *how, int round, const struct prun *r)
 {
 	fprintf(stderr, "uao-bench: %s %s run %d: %.1f s, %s\n", name, how,
 	    round, r->r_wall,
-	    r->r_ok ? "output identical"
-		    : (WIFSIGNALED(r->r_status) ? "KILLED by a signal"
-						: "FAILED or output differs"));
+	    r->r_ok		     ? "output identical"
+		: r->r_oom_kills > 0 ? "OOM-killed by the kernel's cgroup (its "
+				       "limit charges page cache and kernel "
+				       "memory too)"
+		: WIFSIGNALED(r->r_status) ? "KILLED by a signal"
+					   : "FAILED or output differs");
 }
 
 /* nftw callback: the work directory is ours (mkdtemp), all of it */
