@@ -140,10 +140,24 @@ madvise(void *addr, size_t len, int advice)
 	switch (advice) {
 	case MADV_DONTNEED:
 	case MADV_FREE:
+		/* as the kernel, which frees no page of a file mapping */
+		if (advice == MADV_FREE && region_has_file(sim, addr, len)) {
+			errno = EINVAL;
+			return -1;
+		}
 		/* the range reads as zeros from now on */
 		sim_private_alloc(true);
 		region_discard(sim, addr, len);
 		sim_private_alloc(false);
+		if (advice == MADV_DONTNEED &&
+		    region_has_file(sim, addr, len)) {
+			/* ... or as the file, where a region copies one:
+			 * read after the kernel's zap, which it would undo */
+			int rv = (int)syscall(SYS_madvise, addr, len, advice);
+
+			region_refill(sim, addr, len);
+			return rv;
+		}
 		break;
 	case MADV_PAGEOUT:
 		region_pageout(sim, addr, len, false);

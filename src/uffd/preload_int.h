@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "uffd/ctl_proto.h"
 
@@ -61,6 +62,32 @@ void preload_heap_usage(size_t *used, size_t *reserved);
 
 /* preload_mmap_enable: start turning anonymous mmaps into regions */
 void preload_mmap_enable(struct uao_sim *sim);
+/*
+ * preload_filemap_adopt: [p, p+len), just mapped MAP_PRIVATE and
+ * writable from fd at off, becomes a region where the file covers it
+ * (preload_filemap.c); *ff says what preload_filemap_fill must read.
+ * => the caller allocates privately (sim_private_alloc); p is not yet
+ *    the program's.  Returns 0, or -errno with the file mapping left as
+ *    it was (not a regular file, nothing of the file in it, too large).
+ */
+struct filemap_fill {
+	void *ff_addr;
+	size_t ff_len; /* 0: nothing to fill */
+	int ff_fd;     /* the region's own descriptor */
+	off_t ff_off;
+};
+int preload_filemap_adopt(struct uao_sim *sim, void *p, size_t len, int fd,
+    off_t off, struct filemap_fill *ff);
+
+/*
+ * preload_filemap_fill: read the file into the region preload_filemap_adopt
+ * made.  => nothing of uao locked, not allocating privately: the reads
+ *    fault like the program's own.
+ * => returns 0, or -errno: the file was unreadable, and the range is a
+ *    file mapping again (whose reads fault: SIGBUS, never zeros).
+ */
+int preload_filemap_fill(struct uao_sim *sim, const struct filemap_fill *ff);
+
 /* mappings adopted / skipped so far */
 void preload_mmap_counts(unsigned long *adopted, unsigned long *skipped);
 

@@ -11,8 +11,10 @@
  * program made read-only or executable cannot be moved out (UFFDIO_MOVE
  * wants a writable mapping): it stays mapped, a frame under the limit,
  * and the pagedaemon passes it by (pmap_run.c, moveout_stayed).
+ * A private, writable file mapping becomes a region holding a copy of
+ * the file (preload_filemap.c): its written pages are anonymous memory.
  * Left alone:
- *   - shared, file-backed, stack (MAP_STACK, MAP_GROWSDOWN), huge-page
+ *   - shared and read-only or executable file mappings, stack (MAP_STACK, MAP_GROWSDOWN), huge-page
  *     mappings, and mappings made readable or executable from the start;
  *   - mappings made by jemalloc (its metadata and the private arena) and
  *     by uao itself: they are found by the caller's address;
@@ -136,16 +138,22 @@ mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	int error = 0;
 	long p;
 
+	struct filemap_fill ff = { .ff_len = 0 };
+	bool filecopy;
+
 	candidate = sim != NULL && !preload_internal &&
-	    !caller_excluded(caller) && (flags & MAP_ANONYMOUS) &&
-	    (flags & MAP_TYPE) == MAP_PRIVATE &&
-	    (flags & (MAP_STACK | MAP_GROWSDOWN | MAP_HUGETLB)) == 0 &&
-	    (prot == (PROT_READ | PROT_WRITE) || prot == PROT_NONE) && len > 0;
+	    !caller_excluded(caller) && (flags & MAP_TYPE) == MAP_PRIVATE &&
+	    (flags & (MAP_STACK | MAP_GROWSDOWN | MAP_HUGETLB)) == 0 && len > 0;
+	/* a private file mapping written: anonymous pages (filemap.c) */
+	filecopy = candidate && !(flags & (MAP_ANONYMOUS | MAP_DENYWRITE)) &&
+	    prot == (PROT_READ | PROT_WRITE) && fd >= 0;
+	candidate = candidate && (flags & MAP_ANONYMOUS) &&
+	    (prot == (PROT_READ | PROT_WRITE) || prot == PROT_NONE);
 
 	replacing = sim != NULL &&
 	    (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == MAP_FIXED &&
 	    len > 0 && sim_registry_find(addr, len) != NULL;
-	if (!candidate && !replacing)
+	if (!candidate && !filecopy && !replacing)
 		return mmap_plain(addr, len, prot, flags, fd, off, sim != NULL);
 
 	/* uao's locks are taken below: see sim_private_alloc_hook */
@@ -160,6 +168,15 @@ mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	p = syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 	if (p < 0 && p > -4096) {
 		error = (int)-p;
+	} else if (filecopy) {
+		preload_internal++;
+		if (preload_filemap_adopt(sim, (void *)p, len, fd, off, &ff) ==
+		    0)
+			atomic_fetch_add(&mmaps_adopted, 1);
+		else
+			atomic_fetch_add(&mmaps_skipped,
+			    1); /* a file mapping */
+		preload_internal--;
 	} else if (!candidate) {
 		atomic_fetch_add(&mmaps_skipped, 1);
 	} else {
@@ -175,6 +192,8 @@ mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 		errno = error;
 		return MAP_FAILED;
 	}
+	/* outside the private allocation: the reads fault as the program's */
+	preload_filemap_fill(sim, &ff);
 	return (void *)p;
 }
 

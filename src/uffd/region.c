@@ -2,6 +2,7 @@
  * region.c: regions and the address table (see region_int.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/sys_int.h"
+#include "base/fdguard_int.h"
 #include "base/kmem_int.h"
 #include "pager/aobj_int.h"
 #include "pager/uvm_int.h"
@@ -174,6 +176,7 @@ region_create(struct uao_sim *sim, void *addr, size_t len,
 	r = kmem_zalloc(1, sizeof(*r));
 	if (r == NULL)
 		return -ENOMEM;
+	r->r_fd = -1;
 	r->r_obj = uao_create(sim->us_uvm, len, 0);
 	if (r->r_obj == NULL) {
 		kmem_free(r);
@@ -319,7 +322,15 @@ region_teardown(struct uao_region *r, bool unmap)
 	rt->rt_nregions--;
 	rt->rt_bytes -= r->r_len;
 	pthread_rwlock_unlock(&rt->rt_lock);
+	fd_guard_close(r->r_fd);
 	kmem_free(r);
+}
+
+void
+region_set_file(struct uao_region *r, int fd, off_t foff)
+{
+	r->r_fd = fd;
+	r->r_foff = foff;
 }
 
 void
@@ -401,6 +412,85 @@ region_discard(struct uao_sim *sim, void *addr, size_t len)
 		region_release(r);
 	}
 	return total;
+}
+
+/*
+ * The file could not be read again: the range goes back to being a
+ * private mapping of the file, so that the kernel reads it on access and
+ * raises SIGBUS if it still cannot -- never zeros where file bytes were.
+ * => holds a reference on r, which it drops (region_unmap may free r).
+ */
+static void
+region_refill_failed(struct uao_sim *sim, struct uao_region *r, char *start,
+    char *end)
+{
+	off_t foff = r->r_foff + (start - r->r_view.pv_base);
+	int fd = fcntl(r->r_fd, F_DUPFD_CLOEXEC, 0);
+
+	region_release(r);
+	region_unmap(sim, start, (size_t)(end - start));
+	/* XXX: PROT_READ|PROT_WRITE, as made; a later mprotect is lost */
+	if (fd < 0 ||
+	    syscall(SYS_mmap, start, (size_t)(end - start),
+		PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, foff) < 0)
+		syscall(SYS_munmap, start, (size_t)(end - start));
+	if (fd >= 0)
+		syscall(SYS_close, fd);
+}
+
+int
+region_refill(struct uao_sim *sim, void *addr, size_t len)
+{
+	struct region_hit hits[REGION_HITS_MAX];
+	char *a = (char *)trunc_page((uintptr_t)addr);
+	int n, error = 0;
+
+	len = (size_t)round_page((char *)addr + len - a);
+	n = region_collect(sim, a, len, hits, REGION_HITS_MAX);
+	for (int i = 0; i < n; i++) {
+		struct uao_region *r = hits[i].rh_region;
+		char *p = hits[i].rh_start;
+
+		/*
+		 * The read faults the pages back in through the handlers, as
+		 * the program's own read would; our reference keeps the
+		 * region (and r_fd) alive meanwhile, and no lock is held.
+		 */
+		while (r->r_fd >= 0 && error == 0 && p < hits[i].rh_end) {
+			ssize_t got =
+			    pread(r->r_fd, p, (size_t)(hits[i].rh_end - p),
+				r->r_foff + (p - r->r_view.pv_base));
+
+			if (got < 0 && errno != EINTR)
+				error = -errno;
+			else if (got == 0)
+				break; /* past the end of the file: zeros */
+			else if (got > 0)
+				p += got;
+		}
+		if (error != 0) {
+			region_refill_failed(sim, r, hits[i].rh_start,
+			    hits[i].rh_end);
+			continue; /* the reference is dropped */
+		}
+		region_release(r);
+	}
+	return error;
+}
+
+bool
+region_has_file(struct uao_sim *sim, const void *addr, size_t len)
+{
+	struct region_table *rt = &sim->us_regions;
+	const char *a = addr, *end = a + len;
+	bool hit = false;
+
+	pthread_rwlock_rdlock(&rt->rt_lock);
+	for (int at = span_search(rt, a);
+	     at < rt->rt_n && rt->rt_spans[at].rs_start < end && !hit; at++)
+		hit = rt->rt_spans[at].rs_region->r_fd >= 0;
+	pthread_rwlock_unlock(&rt->rt_lock);
+	return hit;
 }
 
 int

@@ -14,7 +14,9 @@
  * which holds both to move a region atomically (table, then object).
  *
  * Field protection:  I = immutable,  T = table lock,  a = atomic,
- *                    o = the aobj's object lock.
+ *                    o = the aobj's object lock,
+ *                    F = set once by region_set_file, before the
+ *                        region's address is handed to the program.
  */
 #ifndef UAO_UFFD_REGION_INT_H
 #define UAO_UFFD_REGION_INT_H
@@ -24,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/queue.h>
+#include <sys/types.h>
 
 #include "uffd/pmap_uffd_int.h"
 
@@ -38,6 +41,8 @@ struct uao_region {
 	bool r_owned;		       /* I: we mmap'd it (we munmap it) */
 	atomic_int r_refs;	       /* a: handlers working on it */
 	int r_nspans;		       /* T: table spans pointing here */
+	int r_fd;		       /* F: file it copies, or -1 */
+	off_t r_foff;		       /* F: file offset of its first byte */
 	LIST_ENTRY(uao_region) r_list; /* T: sim's regions */
 };
 
@@ -70,6 +75,15 @@ int region_create(struct uao_sim *sim, void *addr, size_t len,
     struct uao_region **rp);
 
 /*
+ * region_set_file: the region holds a copy of a private file mapping:
+ * fd (uao's own, guarded; the region closes it when it dies) from file
+ * offset foff at its first byte.  MADV_DONTNEED then reads the file
+ * again, as it would in the file mapping (region_refill).
+ * => right after region_create, before the address reaches the program.
+ */
+void region_set_file(struct uao_region *r, int fd, off_t foff);
+
+/*
  * region_destroy: free a whole region: pages, slots, registration, and
  * our mapping if we made it.
  * => nothing locked.  The region must not be used again.
@@ -98,6 +112,17 @@ region_release(struct uao_region *r)
  * => returns the number of bytes that were region memory.
  */
 size_t region_discard(struct uao_sim *sim, void *addr, size_t len);
+
+/*
+ * region_refill: after region_discard, the parts of [addr, addr+len)
+ * that copy a file read the file's bytes again (past its end: zeros).
+ * => nothing locked; a program thread (the read faults in the pages).
+ * => returns 0, or -errno of the first failed read.
+ */
+int region_refill(struct uao_sim *sim, void *addr, size_t len);
+
+/* region_has_file: does [addr, addr+len) touch a region copying a file? */
+bool region_has_file(struct uao_sim *sim, const void *addr, size_t len);
 
 /*
  * region_pageout: write [addr, addr+len) of the regions it overlaps to

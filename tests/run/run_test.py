@@ -31,6 +31,7 @@ SRC = os.environ.get("RUN_SRCDIR", os.path.dirname(os.path.abspath(__file__)))
 MT_FAULT = os.environ.get("MT_FAULT", "")
 STATIC_HELLO = os.environ.get("STATIC_HELLO", "")
 FD_CLOSER = os.environ.get("FD_CLOSER", "")
+FILEMAP = os.environ.get("FILEMAP", "")
 SEED = int(os.environ.get("UAO_TEST_SEED", "20261130"))
 SKIP = 77
 
@@ -297,6 +298,26 @@ def case_fds(tmp, slow):
             raise Fail("fds %s: wrong words read back: %r" % (mode, text))
 
 
+def case_filemap(tmp, slow):
+    """A private, writable file mapping (as the JVM maps its class-data
+    archive) becomes a region holding a copy of the file: written past
+    the RAM limit it pages, and it behaves as the file mapping does
+    (reads as the file, SIGBUS past its end, MADV_DONTNEED reads the file
+    again, munmap and MAP_FIXED of parts): the output is the plain run's."""
+    if not FILEMAP:
+        raise Fail("FILEMAP not set")
+    mib = 96 if slow else 48
+    say("filemap %d MiB" % mib)
+    rep = pair(tmp, "filemap", [FILEMAP, tmp, str(mib)], "16M")
+    with open(os.path.join(tmp, "filemap.uao")) as f:
+        text = f.read()
+    if "all checks passed" not in text or "SIGBUS" not in text:
+        raise Fail("filemap: %r" % text)
+    if rep["mmaps_adopted"] < 2:
+        raise Fail("filemap: %d mmaps made regions, want the two file "
+                   "mappings" % rep["mmaps_adopted"])
+
+
 def check_share(rep, what, want=0.9, outside_ok=()):
     """At peak, at least `want' of the program's own anonymous resident
     memory (all of it less uao's own) was under uao; the parts of the
@@ -354,8 +375,8 @@ def case_java(tmp, slow):
     """Java (FillHeap.java) fills its heap with records and sorts them.
     The JVM commits its PROT_NONE heap reservation with mmap(MAP_FIXED)
     and mprotect: both become regions.  Its class-data archive
-    (classes.jsa), mapped privately from a file and written, stays
-    outside (private file pages): see doc/run-guide-memory.md."""
+    (classes.jsa), mapped privately from a file and written, is a region
+    holding a copy of the file (case filemap)."""
     java, javac = shutil.which("java"), shutil.which("javac")
     if java is None or javac is None:
         say("SKIP: no java/javac on this machine")
@@ -367,7 +388,7 @@ def case_java(tmp, slow):
     n = 150000
     say("java FillHeap %d" % n)
     rep = pair(tmp, "java", [java, "-cp", tmp, "FillHeap", str(n)], "48M")
-    check_share(rep, "java", outside_ok=("filecow_peak",))
+    check_share(rep, "java")
 
 
 def expect_refusal(args, words, what):
@@ -853,6 +874,7 @@ CASES = {
     "threads": case_threads,
     "forks": case_forks,
     "fds": case_fds,
+    "filemap": case_filemap,
     "node": case_node,
     "dictsort": case_python_share,
     "java": case_java,
