@@ -94,10 +94,11 @@ print_text(FILE *f, const struct ctl_report *r)
 	    fmt_bytes(b2, sizeof(b2), r->cr_rss_anon_peak));
 	fprintf(f,
 	    "           the program's under uao %s (%.1f%% of the program's "
-	    "own), uao's own %s;\n",
+	    "own), uao's own %s (jemalloc's metadata %s);\n",
 	    fmt_bytes(b1, sizeof(b1), r->cr_uao_at_peak),
 	    100.0 * report_uao_share(r),
-	    fmt_bytes(b2, sizeof(b2), r->cr_uao_own_peak));
+	    fmt_bytes(b2, sizeof(b2), r->cr_uao_own_peak),
+	    fmt_bytes(b3, sizeof(b3), r->cr_uao_meta_peak));
 	fprintf(f, "           outside uao: brk %s, stacks %s,",
 	    fmt_bytes(b1, sizeof(b1), r->cr_brk_peak),
 	    fmt_bytes(b2, sizeof(b2), r->cr_stacks_peak));
@@ -213,11 +214,13 @@ print_json(FILE *f, const struct ctl_report *r)
 	    r->cr_mmaps_skipped, r->cr_forks, r->cr_fork_pageins,
 	    r->cr_fork_pageouts);
 	fprintf(f,
-	    ",\"uao_own_peak\":%" PRIu64 ",\"brk_peak\":%" PRIu64
-	    ",\"stacks_peak\":%" PRIu64 ",\"filecow_peak\":%" PRIu64
-	    ",\"other_peak\":%" PRIu64 ",\"uao_share\":%.4f",
-	    r->cr_uao_own_peak, r->cr_brk_peak, r->cr_stacks_peak,
-	    r->cr_filecow_peak, r->cr_other_peak, report_uao_share(r));
+	    ",\"uao_own_peak\":%" PRIu64 ",\"uao_meta_peak\":%" PRIu64
+	    ",\"brk_peak\":%" PRIu64 ",\"stacks_peak\":%" PRIu64
+	    ",\"filecow_peak\":%" PRIu64 ",\"other_peak\":%" PRIu64
+	    ",\"uao_share\":%.4f",
+	    r->cr_uao_own_peak, r->cr_uao_meta_peak, r->cr_brk_peak,
+	    r->cr_stacks_peak, r->cr_filecow_peak, r->cr_other_peak,
+	    report_uao_share(r));
 	fprintf(f, ",\"faults\":{\"total\":%" PRIu64, s->faults);
 	for (int k = 0; k < UAO_FAULT_KINDS; k++)
 		fprintf(f, ",\"%s\":%" PRIu64, kind_names[k], s->by_kind[k]);

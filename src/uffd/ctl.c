@@ -122,6 +122,7 @@ preload_fill_report(struct uao_sim *sim, struct ctl_report *rep)
 	rep->cr_rss_anon_peak = ctl_at_peak.ma_anon;
 	rep->cr_uao_at_peak = ctl_at_peak.ma_uao;
 	rep->cr_uao_own_peak = ctl_at_peak.ma_own;
+	rep->cr_uao_meta_peak = ctl_at_peak.ma_meta;
 	rep->cr_brk_peak = ctl_at_peak.ma_brk;
 	rep->cr_stacks_peak = ctl_at_peak.ma_stacks;
 	rep->cr_filecow_peak = ctl_at_peak.ma_filecow;

@@ -68,12 +68,13 @@ struct ctl_report {
 	 * cr_uao_own_peak + cr_brk_peak + cr_stacks_peak + cr_filecow_peak +
 	 * cr_other_peak.
 	 */
-	uint64_t cr_uao_own_peak; /* uao's bookkeeping, staging, buffers */
-	uint64_t cr_brk_peak;	  /* [heap]: brk/sbrk */
-	uint64_t cr_stacks_peak;  /* the program's thread stacks */
-	uint64_t cr_filecow_peak; /* written private file pages (.data) */
-	uint64_t cr_other_peak;	  /* anonymous mappings not adopted */
-	uint64_t cr_acct_errors;  /* samples /proc could not give */
+	uint64_t cr_uao_own_peak;  /* uao's bookkeeping, staging, buffers */
+	uint64_t cr_uao_meta_peak; /* of it: jemalloc's metadata */
+	uint64_t cr_brk_peak;	   /* [heap]: brk/sbrk */
+	uint64_t cr_stacks_peak;   /* the program's thread stacks */
+	uint64_t cr_filecow_peak;  /* written private file pages (.data) */
+	uint64_t cr_other_peak;	   /* anonymous mappings not adopted */
+	uint64_t cr_acct_errors;   /* samples /proc could not give */
 };
 
 /*

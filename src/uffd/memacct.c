@@ -15,8 +15,12 @@
  * under it would fault to a handler that waits for those same locks.
  * UVM wires a thread's kernel stack (the u-area) for the same reason.
  *
+ *   - jemalloc's metadata (memacct_meta): its base blocks, counted as
+ *     uao's own (memacct_int.h says why).
+ *
  * Lock order: ma_sample_lock -> ma_own_lock, ma_stack_lock (each taken
- * alone, to copy a table; nothing else is locked meanwhile).
+ * alone, to copy a table; nothing else is locked meanwhile).  ma_own_lock
+ * also protects the metadata table.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -57,6 +61,18 @@ static unsigned long ma_own_dropped;	       /* ma_own_lock: table full */
 #define MA_UFFD_MAX 64
 static struct ma_range ma_uffd_tab[MA_UFFD_MAX];  /* ma_own_lock */
 static struct ma_range ma_uffd_copy[MA_UFFD_MAX]; /* ma_sample_lock */
+
+/*
+ * jemalloc's metadata: its base blocks (the global radix tree's nodes,
+ * each arena's extent records), asked for with 2 MiB alignment after the
+ * runtime started (preload_heap.c).  Its start-up blocks, made before,
+ * are not told from the start-up extents the program's first objects
+ * went to: they stay "other".
+ */
+#define MA_META_MAX 256
+static struct ma_range ma_meta_tab[MA_META_MAX];  /* ma_own_lock */
+static int ma_nmeta;				  /* ma_own_lock */
+static struct ma_range ma_meta_copy[MA_META_MAX]; /* ma_sample_lock */
 
 static pthread_mutex_t ma_stack_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ma_range ma_stack_tab[MA_STACK_MAX]; /* ma_stack_lock */
@@ -107,6 +123,56 @@ memacct_own(void *addr, size_t len, bool mapped)
 				r->mr_lo = hi;
 			i++;
 		}
+	}
+	pthread_mutex_unlock(&ma_own_lock);
+}
+
+/*
+ * Take [lo, hi) out of every range of tab[0..*n) (max entries), splitting
+ * a range it is inside of; with no room to split, the larger side stays.
+ * => ma_own_lock held
+ */
+static void
+ma_tab_cut(struct ma_range *tab, int *n, int max, uintptr_t lo, uintptr_t hi)
+{
+	for (int i = 0; i < *n;) {
+		struct ma_range *r = &tab[i];
+
+		if (r->mr_hi <= lo || r->mr_lo >= hi) {
+			i++;
+		} else if (r->mr_lo >= lo && r->mr_hi <= hi) {
+			*r = tab[--*n];
+		} else if (r->mr_lo < lo && r->mr_hi > hi && *n < max) {
+			tab[*n] = *r;
+			tab[(*n)++].mr_lo = hi;
+			r->mr_hi = lo;
+			i++;
+		} else if (r->mr_lo < lo &&
+		    (r->mr_hi <= hi || lo - r->mr_lo >= r->mr_hi - hi)) {
+			r->mr_hi = lo;
+			i++;
+		} else {
+			r->mr_lo = hi;
+			i++;
+		}
+	}
+}
+
+void
+memacct_meta(void *addr, size_t len, bool mapped)
+{
+	uintptr_t lo = (uintptr_t)addr, hi = lo + round_page(len);
+
+	if (len == 0)
+		return;
+	pthread_mutex_lock(&ma_own_lock);
+	/* recorded once: a block can come through both of our hooks */
+	ma_tab_cut(ma_meta_tab, &ma_nmeta, MA_META_MAX, lo, hi);
+	if (mapped && ma_nmeta < MA_META_MAX) {
+		ma_meta_tab[ma_nmeta].mr_lo = lo;
+		ma_meta_tab[ma_nmeta].mr_hi = hi;
+		ma_meta_tab[ma_nmeta].mr_tid = 0;
+		ma_nmeta++;
 	}
 	pthread_mutex_unlock(&ma_own_lock);
 }
@@ -297,6 +363,7 @@ ma_in_uffd(uintptr_t lo, uintptr_t hi)
 void
 memacct_init(void)
 {
+
 	if (ma_real_create == NULL)
 		ma_real_create =
 		    (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
@@ -373,7 +440,7 @@ struct ma_pass {
 	struct memacct *mp_ma;
 	struct uao_sim *mp_sim;
 	uint64_t mp_staging; /* resident in the staging area */
-	int mp_nown, mp_nustk, mp_npstk;
+	int mp_nown, mp_nmeta, mp_nustk, mp_npstk;
 	const struct ma_range *mp_ustk; /* uao threads' stacks */
 	const struct ma_range *mp_pstk; /* program threads' stacks */
 };
@@ -393,7 +460,7 @@ ma_line(struct ma_pass *mp, const char *line)
 	char perms[8];
 	int name = 0;
 	const char *nm;
-	uint64_t own, stk, anon;
+	uint64_t own, meta, stk, anon;
 
 	if (sscanf(line, "%lx-%lx %7s %*s %*s %lu %n", &lo, &hi, perms, &ino,
 		&name) < 4)
@@ -412,13 +479,18 @@ ma_line(struct ma_pass *mp, const char *line)
 		return; /* a read-only file mapping: file pages */
 	own = ma_overlap(ma_own_copy, mp->mp_nown, lo, hi) +
 	    ma_overlap(mp->mp_ustk, mp->mp_nustk, lo, hi);
+	meta = ma_overlap(ma_meta_copy, mp->mp_nmeta, lo, hi);
 	stk = ma_overlap(mp->mp_pstk, mp->mp_npstk, lo, hi);
 	anon = ma_present(lo, hi);
 	if (own > anon)
 		own = anon;
+	if (meta > anon - own)
+		meta = anon - own;
+	own += meta;
 	if (stk > anon - own)
 		stk = anon - own;
 	ma->ma_own += own;
+	ma->ma_meta += meta;
 	anon -= own;
 	if (strcmp(nm, "[heap]") == 0)
 		ma->ma_brk += anon;
@@ -501,8 +573,13 @@ memacct_sample(struct uao_sim *sim, struct memacct *ma)
 	memcpy(ma_own_copy, ma_own_tab,
 	    (size_t)ma_nown * sizeof(ma_own_tab[0]));
 	memcpy(ma_uffd_copy, ma_uffd_tab, sizeof(ma_uffd_tab));
+	mp.mp_nmeta = ma_nmeta;
+	memcpy(ma_meta_copy, ma_meta_tab,
+	    (size_t)ma_nmeta * sizeof(ma_meta_tab[0]));
 	pthread_mutex_unlock(&ma_own_lock);
 	qsort(ma_own_copy, (size_t)mp.mp_nown, sizeof(ma_own_copy[0]), ma_cmp);
+	qsort(ma_meta_copy, (size_t)mp.mp_nmeta, sizeof(ma_meta_copy[0]),
+	    ma_cmp);
 	pthread_mutex_lock(&ma_stack_lock);
 	for (int i = 0; i < MA_STACK_MAX; i++)
 		if (ma_stack_tab[i].mr_hi != 0)

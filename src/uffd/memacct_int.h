@@ -9,8 +9,13 @@
  *           RAM limit;
  *   own     uao's own: what it mapped for itself (sys_mmap: bounce
  *           buffers, thread state, rings), its private jemalloc arena,
- *           its threads' stacks, and stale staging slots (copies already
- *           mapped back, released in batches by the pagedaemon);
+ *           its threads' stacks, stale staging slots (copies already
+ *           mapped back, released in batches by the pagedaemon), and
+ *           jemalloc's metadata (meta, shown apart): jemalloc is the
+ *           allocator uao run brings in to put the heap in a region, and
+ *           its base blocks (the global radix tree every free reads, each
+ *           arena's extent records) stay out of regions because uao's
+ *           threads read them; the program run plainly has none of it;
  *   brk     the [heap] (brk/sbrk) mapping;
  *   stacks  the main thread's [stack] and the stacks of threads the
  *           program made with pthread_create;
@@ -33,6 +38,7 @@ struct memacct {
 	uint64_t ma_anon;    /* all anonymous resident bytes */
 	uint64_t ma_uao;     /* of which the program's, under uao */
 	uint64_t ma_own;     /* uao's own */
+	uint64_t ma_meta;    /* of ma_own: jemalloc's metadata */
 	uint64_t ma_brk;     /* [heap] */
 	uint64_t ma_stacks;  /* program stacks */
 	uint64_t ma_filecow; /* written pages of private file mappings */
@@ -51,6 +57,12 @@ void memacct_init(void);
  * fault handlers included; never allocates.
  */
 void memacct_own(void *addr, size_t len, bool mapped);
+
+/*
+ * memacct_meta: [addr, addr+len) is a block of jemalloc's metadata
+ * (mapped: true), or no longer (false).  As memacct_own.
+ */
+void memacct_meta(void *addr, size_t len, bool mapped);
 
 /*
  * memacct_sample: the breakdown now.

@@ -57,6 +57,7 @@ heap_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
     bool *zero, bool *commit, unsigned arena_ind)
 {
 	size_t cur, start, end;
+	void *p;
 
 	(void)h;
 	if (alignment >= HEAP_META_ALIGN || heap_base == NULL)
@@ -88,8 +89,11 @@ heap_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
 dflt:
 	if (new_addr != NULL && in_heap(new_addr, size))
 		return NULL;
-	return heap_dflt->alloc(heap_dflt, new_addr, size, alignment, zero,
-	    commit, arena_ind);
+	p = heap_dflt->alloc(heap_dflt, new_addr, size, alignment, zero, commit,
+	    arena_ind);
+	if (p != NULL && new_addr == NULL && alignment >= HEAP_META_ALIGN)
+		memacct_meta(p, size, true); /* a base block: metadata */
+	return p;
 }
 
 static bool
@@ -97,9 +101,14 @@ heap_dalloc(extent_hooks_t *h, void *addr, size_t size, bool committed,
     unsigned arena_ind)
 {
 	(void)h;
+	bool kept;
+
 	if (in_heap(addr, size))
 		return true; /* keep it: jemalloc retains and reuses it */
-	return heap_dflt->dalloc(heap_dflt, addr, size, committed, arena_ind);
+	kept = heap_dflt->dalloc(heap_dflt, addr, size, committed, arena_ind);
+	if (!kept)
+		memacct_meta(addr, size, false);
+	return kept;
 }
 
 static void
@@ -112,6 +121,7 @@ heap_destroy(extent_hooks_t *h, void *addr, size_t size, bool committed,
 		return;
 	}
 	heap_dflt->destroy(heap_dflt, addr, size, committed, arena_ind);
+	memacct_meta(addr, size, false);
 }
 
 static bool

@@ -171,8 +171,9 @@ def case_python(tmp, slow):
     say("python3 objects.py %d MiB (seed %d)" % (mib, SEED))
     rep = pair(tmp, "python", [PY, os.path.join(SRC, "objects.py"),
                                str(mib), str(SEED)], ram)
-    # XXX: 81% here (8 MiB "other" unexplained yet): shown, not checked;
-    # the CPython check is dictsort (suite slow)
+    # XXX: 84% here: jemalloc's start-up blocks and radix-tree blocks made
+    # outside its hooks (8 MiB "other", doc/run-guide-memory.md) are not
+    # told apart from the program's first objects yet: shown, not checked
     check_share(rep, "python", want=0)
 
 
@@ -318,11 +319,10 @@ def case_filemap(tmp, slow):
                    "mappings" % rep["mmaps_adopted"])
 
 
-def check_share(rep, what, want=0.9, outside_ok=()):
+def check_share(rep, what, want=0.9):
     """At peak, at least `want' of the program's own anonymous resident
     memory (all of it less uao's own) was under uao; the parts of the
-    breakdown add up to the whole.  outside_ok: kinds (keys) counted as
-    under uao for this check, named in the message (a known gap)."""
+    breakdown add up to the whole."""
     parts = ("uao_at_peak", "uao_own_peak", "brk_peak", "stacks_peak",
              "filecow_peak", "other_peak")
     total = rep["rss_anon_peak"]
@@ -330,16 +330,20 @@ def check_share(rep, what, want=0.9, outside_ok=()):
         raise Fail("%s: the breakdown %s does not add up to rss_anon_peak %d"
                    % (what, {k: rep[k] for k in parts}, total))
     own = total - rep["uao_own_peak"]
-    under = rep["uao_at_peak"] + sum(rep[k] for k in outside_ok)
+    under = rep["uao_at_peak"]
     share = under / max(1, own)
+    if not 0 <= rep["uao_meta_peak"] <= rep["uao_own_peak"]:
+        raise Fail("%s: jemalloc's metadata %d is not a part of uao's own %d"
+                   % (what, rep["uao_meta_peak"], rep["uao_own_peak"]))
     say("  %s: at peak %.1f MiB anonymous: under uao %.1f MiB, uao's own "
-        "%.1f, brk %.1f, stacks %.1f, private file pages %.1f, other %.1f: "
-        "%.1f%% of the program's own under uao%s"
+        "%.1f (jemalloc's metadata %.1f), brk %.1f, stacks %.1f, private "
+        "file pages %.1f, other %.1f: %.1f%% of the program's own under "
+        "uao"
         % (what, total / 2**20, rep["uao_at_peak"] / 2**20,
-           rep["uao_own_peak"] / 2**20, rep["brk_peak"] / 2**20,
+           rep["uao_own_peak"] / 2**20, rep["uao_meta_peak"] / 2**20,
+           rep["brk_peak"] / 2**20,
            rep["stacks_peak"] / 2**20, rep["filecow_peak"] / 2**20,
-           rep["other_peak"] / 2**20, 100 * share,
-           " (with %s)" % "+".join(outside_ok) if outside_ok else ""))
+           rep["other_peak"] / 2**20, 100 * share))
     if share < want:
         raise Fail("%s: %.1f%% of the program's own anonymous memory under "
                    "uao at peak, want at least %.0f%%"
