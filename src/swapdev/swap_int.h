@@ -193,6 +193,15 @@ int swap_on(struct swap_data *sd, const char *path, uint64_t size, int prio,
 int swap_mkfile(const char *path, uint64_t size);
 
 /*
+ * swapdev_open (swapopen.c): open path as a swap device for swap_on,
+ * claiming it (above); flags and tmpdir as for swap_on.
+ * => an fd, or -errno; *sizep (bytes, 0 = the signature's) is in/out;
+ *    *swflagsp gets SWF_CREATED when uao made the file.
+ */
+int swapdev_open(const char *path, uint64_t *sizep, int flags,
+    const char *tmpdir, int *swflagsp);
+
+/*
  * swap_off: remove a device, paging everything on it back in first.
  *
  * => `id' as swap_on returned it, or 0 to name the device by path.
