@@ -91,6 +91,26 @@ mkswap(const char *path, uint64_t size)
 }
 
 /*
+ * kswap_set_limit: change the cgroup's limit to ram bytes (no process of
+ * the cgroup may be running: a lower limit would reclaim it at once).
+ * => 0, or -errno with k_why saying what failed.
+ */
+int
+kswap_set_limit(struct kswap *k, uint64_t ram)
+{
+	char p[1100], num[32];
+	int err;
+
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)ram);
+	snprintf(p, sizeof(p), "%s/%s", k->k_cg,
+	    k->k_cgv2 ? "memory.max" : "memory.limit_in_bytes");
+	if ((err = write_str(p, num)) != 0)
+		snprintf(k->k_why, sizeof(k->k_why), "%.900s = %s: %s", p, num,
+		    strerror(-err));
+	return err;
+}
+
+/*
  * kswap_setup: swap file of size bytes in dir, swapon, and a memory
  * cgroup limited to ram bytes.
  * => returns 0, or -errno with k_why saying what is impossible; what
@@ -99,7 +119,7 @@ mkswap(const char *path, uint64_t size)
 int
 kswap_setup(struct kswap *k, const char *dir, uint64_t size, uint64_t ram)
 {
-	char p[1100], num[32];
+	char p[1100];
 	struct stat st;
 	int err;
 
@@ -122,7 +142,6 @@ kswap_setup(struct kswap *k, const char *dir, uint64_t size, uint64_t ram)
 	}
 	k->k_swapon = 1;
 
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)ram);
 	if (stat("/sys/fs/cgroup/memory/memory.limit_in_bytes", &st) == 0) {
 		snprintf(k->k_cg, sizeof(k->k_cg),
 		    "/sys/fs/cgroup/memory/uao-bench.%d", (int)getpid());
@@ -145,43 +164,14 @@ kswap_setup(struct kswap *k, const char *dir, uint64_t size, uint64_t ram)
 		k->k_cg[0] = '\0';
 		return err;
 	}
-	if (k->k_cgv2) {
-		snprintf(p, sizeof(p), "%s/memory.max", k->k_cg);
-		err = write_str(p, num);
-		if (err == 0) {
-			snprintf(p, sizeof(p), "%s/memory.swap.max", k->k_cg);
-			write_str(p, "max");
-		}
-	} else {
-		snprintf(p, sizeof(p), "%s/memory.limit_in_bytes", k->k_cg);
-		err = write_str(p, num);
-	}
-	if (err) {
-		snprintf(k->k_why, sizeof(k->k_why), "%.400s = %s: %s", p, num,
-		    strerror(-err));
+	if ((err = kswap_set_limit(k, ram)) != 0)
 		return err;
+	if (k->k_cgv2) {
+		/* v2 limits swap apart: no limit on it */
+		snprintf(p, sizeof(p), "%s/memory.swap.max", k->k_cg);
+		write_str(p, "max");
 	}
 	return 0;
-}
-
-/*
- * kswap_set_limit: change the cgroup's limit to ram bytes (no process of
- * the cgroup may be running: a lower limit would reclaim it at once).
- * => 0, or -errno with k_why saying what failed.
- */
-int
-kswap_set_limit(struct kswap *k, uint64_t ram)
-{
-	char p[1100], num[32];
-	int err;
-
-	snprintf(num, sizeof(num), "%llu", (unsigned long long)ram);
-	snprintf(p, sizeof(p), "%s/%s", k->k_cg,
-	    k->k_cgv2 ? "memory.max" : "memory.limit_in_bytes");
-	if ((err = write_str(p, num)) != 0)
-		snprintf(k->k_why, sizeof(k->k_why), "%.900s = %s: %s", p, num,
-		    strerror(-err));
-	return err;
 }
 
 /*
