@@ -113,11 +113,15 @@ raw_result(long rv)
 	return rv;
 }
 
+void (*sim_munmap_hook)(void *addr, size_t len);
+
 UAO_EXPORT int
 munmap(void *addr, size_t len)
 {
 	struct uao_sim *sim;
 
+	if (sim_munmap_hook != NULL)
+		sim_munmap_hook(addr, len);
 	if (((uintptr_t)addr & PAGE_MASK) == 0 && len > 0 &&
 	    sim_registry_find(addr, len) != NULL) {
 		sim_private_alloc(true);

@@ -41,6 +41,7 @@
 #include "base/sys_int.h"
 #include "uffd/memacct_int.h"
 #include "uffd/pmap_uffd_int.h"
+#include "uffd/preload_int.h"
 #include "uffd/sim_int.h"
 #include "uffd/threads_int.h"
 #include "uao/uao.h"
@@ -360,10 +361,31 @@ ma_in_uffd(uintptr_t lo, uintptr_t hi)
 	return false;
 }
 
+/*
+ * In a forked child, the locks start afresh: a thread of the parent may
+ * have held one at the fork (a program thread in munmap, the control
+ * thread sampling), and it does not exist here.  The tables are counts
+ * only: an entry half written then costs accuracy, never memory.
+ */
+static void
+ma_child(void)
+{
+	pthread_mutex_init(&ma_own_lock, NULL);
+	pthread_mutex_init(&ma_stack_lock, NULL);
+	pthread_mutex_init(&ma_sample_lock, NULL);
+	preload_jemeta_child();
+}
+
 void
 memacct_init(void)
 {
+	static bool once;
 
+	if (!once) {
+		once = true;
+		/* before fork.c's child handler, which maps (memacct_own) */
+		pthread_atfork(NULL, NULL, ma_child);
+	}
 	if (ma_real_create == NULL)
 		ma_real_create =
 		    (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
@@ -559,6 +581,8 @@ memacct_sample(struct uao_sim *sim, struct memacct *ma)
 	memset(&mp, 0, sizeof(mp));
 	mp.mp_ma = ma;
 	mp.mp_sim = sim;
+	/* jemalloc's base blocks made since: into the metadata table */
+	preload_jemeta_scan();
 	pthread_mutex_lock(&ma_sample_lock);
 	if (ma_pagemap < 0)
 		ma_pagemap =

@@ -218,6 +218,7 @@ preload_init(void)
 
 	/* uao's own mappings are counted from its first (memacct.c) */
 	memacct_init();
+	sim_munmap_hook = preload_jemeta_unmapped;
 	/* jemalloc first: it must be initialised, and be the allocator */
 	p = malloc(1);
 	free(p);

@@ -44,6 +44,29 @@ static char *heap_base;		/* the region, I */
 static size_t heap_size;	/* I */
 static atomic_size_t heap_next; /* bump pointer, offset */
 
+/* inside heap_dflt->alloc on behalf of one of our hooks (preload_jemeta) */
+static __thread int heap_hook_depth __attribute__((tls_model("initial-exec")));
+
+bool
+preload_heap_in_hook(void)
+{
+	return heap_hook_depth > 0;
+}
+
+/* jemalloc's own alloc hook, called from one of ours */
+static void *
+dflt_alloc(void *new_addr, size_t size, size_t alignment, bool *zero,
+    bool *commit, unsigned arena_ind)
+{
+	void *p;
+
+	heap_hook_depth++;
+	p = heap_dflt->alloc(heap_dflt, new_addr, size, alignment, zero, commit,
+	    arena_ind);
+	heap_hook_depth--;
+	return p;
+}
+
 static bool
 in_heap(const void *p, size_t size)
 {
@@ -89,8 +112,7 @@ heap_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
 dflt:
 	if (new_addr != NULL && in_heap(new_addr, size))
 		return NULL;
-	p = heap_dflt->alloc(heap_dflt, new_addr, size, alignment, zero, commit,
-	    arena_ind);
+	p = dflt_alloc(new_addr, size, alignment, zero, commit, arena_ind);
 	if (p != NULL && new_addr == NULL && alignment >= HEAP_META_ALIGN)
 		memacct_meta(p, size, true); /* a base block: metadata */
 	return p;
@@ -225,8 +247,7 @@ priv_ext_alloc(extent_hooks_t *h, void *new_addr, size_t size, size_t alignment,
 	void *p;
 
 	(void)h;
-	p = heap_dflt->alloc(heap_dflt, new_addr, size, alignment, zero, commit,
-	    arena_ind);
+	p = dflt_alloc(new_addr, size, alignment, zero, commit, arena_ind);
 	if (p != NULL && new_addr == NULL)
 		memacct_own(p, size, true);
 	return p;

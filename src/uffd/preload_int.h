@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "uffd/ctl_proto.h"
@@ -109,6 +110,28 @@ void preload_fill_report(struct uao_sim *sim, struct ctl_report *rep);
  * preload_fork_init: install the fork handlers.  => 0 or -errno
  */
 int preload_fork_init(struct uao_sim *sim);
+
+/*
+ * jemalloc's base blocks outside our hooks (preload_jemeta.c):
+ * preload_jemeta_mapped: an anonymous mapping jemalloc made outside our
+ *   hooks (or, before the runtime started, any anonymous mapping, with
+ *   the caller's address);
+ * preload_jemeta_unmapped: a munmap (sim_munmap_hook);
+ * preload_jemeta_start: at the start, keep what is_jemalloc says jemalloc
+ *   mapped, and from then on look at headers;
+ * preload_jemeta_scan: record the base blocks among them as metadata
+ *   (memacct_meta).  => the sampler, before it copies the tables.
+ */
+void preload_jemeta_mapped(void *addr, size_t len, uintptr_t caller);
+void preload_jemeta_unmapped(void *addr, size_t len);
+void preload_jemeta_start(bool (*is_jemalloc)(uintptr_t pc));
+void preload_jemeta_scan(void);
+/* in a forked child, before anything else: the table's lock afresh */
+void preload_jemeta_child(void);
+
+/* is the calling thread inside one of the heap's extent hooks, asking
+ * jemalloc's own hooks for memory (preload_heap.c)? */
+bool preload_heap_in_hook(void);
 
 /* is the calling thread inside uao's own code (its mmaps are its own)? */
 extern __thread int preload_internal __attribute__((tls_model("initial-exec")));

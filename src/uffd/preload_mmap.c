@@ -45,6 +45,7 @@
 
 struct text_range {
 	uintptr_t tr_start, tr_end;
+	bool tr_jemalloc; /* jemalloc's, not uao's */
 };
 
 static struct uao_sim *mmap_sim;
@@ -79,20 +80,11 @@ exclude_object(struct dl_phdr_info *info, size_t size, void *arg)
 		exclude[nexclude].tr_start = info->dlpi_addr + ph->p_vaddr;
 		exclude[nexclude].tr_end =
 		    exclude[nexclude].tr_start + ph->p_memsz;
+		exclude[nexclude].tr_jemalloc =
+		    strstr(info->dlpi_name, "libjemalloc") != NULL;
 		nexclude++;
 	}
 	return 0;
-}
-
-void
-preload_mmap_enable(struct uao_sim *sim)
-{
-	Dl_info self;
-
-	if (dladdr((void *)preload_mmap_enable, &self) == 0)
-		self.dli_fname = NULL;
-	dl_iterate_phdr(exclude_object, (void *)self.dli_fname);
-	mmap_sim = sim;
 }
 
 void
@@ -110,6 +102,45 @@ caller_excluded(uintptr_t pc)
 			return true;
 	}
 	return false;
+}
+
+static bool
+caller_is_jemalloc(uintptr_t pc)
+{
+	for (int i = 0; i < nexclude; i++) {
+		if (pc >= exclude[i].tr_start && pc < exclude[i].tr_end)
+			return exclude[i].tr_jemalloc;
+	}
+	return false;
+}
+
+/*
+ * An anonymous read-write mapping left plain: if jemalloc made it outside
+ * our hooks (or the runtime has not started, when nobody knows yet who
+ * made it), it may be one of jemalloc's base blocks (preload_jemeta.c).
+ */
+static void
+note_plain(void *p, size_t len, int prot, int flags, int fd, uintptr_t caller)
+{
+	if (p == MAP_FAILED || fd != -1 || prot != (PROT_READ | PROT_WRITE) ||
+	    (flags & (MAP_ANONYMOUS | MAP_TYPE)) !=
+		(MAP_ANONYMOUS | MAP_PRIVATE))
+		return;
+	if (mmap_sim == NULL ||
+	    (caller_is_jemalloc(caller) && !preload_heap_in_hook()))
+		preload_jemeta_mapped(p, len, caller);
+}
+
+void
+preload_mmap_enable(struct uao_sim *sim)
+{
+	Dl_info self;
+
+	if (dladdr((void *)preload_mmap_enable, &self) == 0)
+		self.dli_fname = NULL;
+	dl_iterate_phdr(exclude_object, (void *)self.dli_fname);
+	preload_jemeta_start(caller_is_jemalloc);
+	mmap_sim = sim;
 }
 
 /* a mapping that is no business of uao's */
@@ -153,8 +184,13 @@ mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
 	replacing = sim != NULL &&
 	    (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) == MAP_FIXED &&
 	    len > 0 && sim_registry_find(addr, len) != NULL;
-	if (!candidate && !filecopy && !replacing)
-		return mmap_plain(addr, len, prot, flags, fd, off, sim != NULL);
+	if (!candidate && !filecopy && !replacing) {
+		void *plain =
+		    mmap_plain(addr, len, prot, flags, fd, off, sim != NULL);
+
+		note_plain(plain, len, prot, flags, fd, caller);
+		return plain;
+	}
 
 	/* uao's locks are taken below: see sim_private_alloc_hook */
 	sim_private_alloc(true);

@@ -80,6 +80,14 @@ extern void (*sim_stop_hook)(void);
  */
 extern void (*sim_private_alloc_hook)(bool private_heap);
 
+/*
+ * sim_munmap_hook(addr, len): told of every munmap through the
+ * interposer, before the system call, or NULL (the runtime's record of
+ * jemalloc's mappings, preload_jemeta.c).  => may lock a leaf lock of
+ * its own; it may not fault on region memory.
+ */
+extern void (*sim_munmap_hook)(void *addr, size_t len);
+
 /* sim_private_alloc: call sim_private_alloc_hook, if there is one */
 static inline void
 sim_private_alloc(bool on)

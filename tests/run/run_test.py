@@ -171,10 +171,7 @@ def case_python(tmp, slow):
     say("python3 objects.py %d MiB (seed %d)" % (mib, SEED))
     rep = pair(tmp, "python", [PY, os.path.join(SRC, "objects.py"),
                                str(mib), str(SEED)], ram)
-    # XXX: 84% here: jemalloc's start-up blocks and radix-tree blocks made
-    # outside its hooks (8 MiB "other", doc/run-guide-memory.md) are not
-    # told apart from the program's first objects yet: shown, not checked
-    check_share(rep, "python", want=0)
+    check_share(rep, "python")
 
 
 def make_sort_input(path, nbytes, seed, long_lines):
@@ -392,12 +389,7 @@ def case_java(tmp, slow):
     n = 150000
     say("java FillHeap %d" % n)
     rep = pair(tmp, "java", [java, "-cp", tmp, "FillHeap", str(n)], "48M")
-    # XXX the goal is 0.9 (issue 10); measured 90.0 to 91.0% today, so a
-    # check at 0.9 fails one run in a few (CI did, at 90.0%).  0.88 keeps
-    # the check of what is reached; the goal stays open in
-    # doc/known-problems.md (the JVM's thread stacks and jemalloc's
-    # start-up blocks are what is left outside).
-    check_share(rep, "java", want=0.88)
+    check_share(rep, "java")
 
 
 def expect_refusal(args, words, what):
