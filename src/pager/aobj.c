@@ -683,6 +683,15 @@ int
 uao_get(struct uvm_object *uobj, voff_t offset, struct vm_page **pps,
     int *npagesp, int centeridx, vm_prot_t access_type, int advice, int flags)
 {
+	return uao_get_timed(uobj, offset, pps, npagesp, centeridx, access_type,
+	    advice, flags, NULL);
+}
+
+int
+uao_get_timed(struct uvm_object *uobj, voff_t offset, struct vm_page **pps,
+    int *npagesp, int centeridx, vm_prot_t access_type, int advice, int flags,
+    struct swap_iotimes *iot)
+{
 	struct uvm_aobj *aobj = uvm_aobj(uobj);
 	struct uvm *uvm = uobj->uo_uvm;
 	struct vm_page *iopg[UVM_IO_MAXPAGES], *ptmp;
@@ -857,9 +866,13 @@ gotpage:
 	}
 
 	if (nio > 0) {
-		/* the pages are busy: unlock for the I/O, relock after */
+		/*
+		 * the pages are busy: unlock for the I/O, relock after.  The
+		 * probes' times only for a batch that carries the centre.
+		 */
 		uvm_obj_unlock(uobj);
-		uvm_swap_get(uobj, iopg, ioslot, nio, ioerr);
+		uvm_swap_get(uobj, iopg, ioslot, nio, ioerr,
+		    centreslot > 0 ? iot : NULL);
 		uvm_lock(&uobj->vmobjlock);
 
 		for (int i = 0; i < nio; i++) {

@@ -19,6 +19,8 @@
 #include "pager/page_int.h"
 #include "pager/param_int.h"
 
+struct swap_iotimes;
+
 struct uvm;
 
 #define UAO_SWHASH_CLUSTER_SHIFT 4
@@ -115,6 +117,19 @@ int uao_set_swslot(struct uvm_object *uobj, int pageidx, int slot);
  */
 int uao_get(struct uvm_object *uobj, voff_t offset, struct vm_page **pps,
     int *npagesp, int centeridx, vm_prot_t access_type, int advice, int flags);
+
+/*
+ * uao_get_timed: uao_get, telling the fault probes when the read of the
+ * centre page was submitted and completed.
+ * => as uao_get.  iot (zeroed by the caller) is set only if this call
+ *    read the centre page itself, in a batch with any read-ahead: a
+ *    centre page that another thread was reading (busy) leaves it 0.
+ * => differs from UVM: pgo_get has no such argument; uvm_fault uses it
+ *    when the machine asks for probes (uao_probe_enable).
+ */
+int uao_get_timed(struct uvm_object *uobj, voff_t offset, struct vm_page **pps,
+    int *npagesp, int centeridx, vm_prot_t access_type, int advice, int flags,
+    struct swap_iotimes *iot);
 
 /*
  * uao_put: deactivate, clean or free the pages in [start, stop).

@@ -292,7 +292,7 @@ uvm_fault_count(struct uvm *uvm, int kind)
 
 int
 uvm_fault(struct uvm_object *uobj, int pageidx, vm_prot_t access_type,
-    int *kindp)
+    int *kindp, struct swap_iotimes *iot)
 {
 	struct uvm *uvm = uobj->uo_uvm;
 	struct vm_page *pages[UVM_FAULT_WINDOW], *pg;
@@ -305,6 +305,10 @@ uvm_fault(struct uvm_object *uobj, int pageidx, vm_prot_t access_type,
 		return -EFAULT;
 
 again:
+	/* a retried fault reports the read that mapped the page, not this */
+	if (iot != NULL)
+		memset(iot, 0, sizeof(*iot));
+
 	/* step 1: object locked */
 	uvm_lock(&uobj->vmobjlock);
 	pg = uvm_pagelookup(uobj, off);
@@ -358,8 +362,8 @@ again:
 	if (npages > run)
 		npages = run;
 	memset(pages, 0, sizeof(pages));
-	error = uao_get(uobj, (voff_t)start << PAGE_SHIFT, pages, &npages,
-	    centeridx, access_type, 0, PGO_READAHEAD);
+	error = uao_get_timed(uobj, (voff_t)start << PAGE_SHIFT, pages, &npages,
+	    centeridx, access_type, 0, PGO_READAHEAD, iot);
 	/* object unlocked */
 	if (error == -EIO) {
 		uvm_lock(&uobj->vmobjlock);
@@ -429,7 +433,7 @@ again:
 
 int
 uvm_fault_swapoff_retry(struct uvm_object *uobj, int pageidx,
-    vm_prot_t access_type, int *kindp)
+    vm_prot_t access_type, int *kindp, struct swap_iotimes *iot)
 {
 	struct swap_data *sd = uobj->uo_uvm->swap;
 	unsigned int offgen;
@@ -437,7 +441,7 @@ uvm_fault_swapoff_retry(struct uvm_object *uobj, int pageidx,
 
 	for (;;) {
 		offgen = swap_off_gen(sd);
-		error = uvm_fault(uobj, pageidx, access_type, kindp);
+		error = uvm_fault(uobj, pageidx, access_type, kindp, iot);
 		if (error != -ENOMEM || tries++ >= 8)
 			return error;
 		/* odd: a swapoff runs; changed: one began or ended since */

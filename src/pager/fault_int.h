@@ -22,6 +22,8 @@
 
 #include "pager/uvm_int.h"
 
+struct swap_iotimes;
+
 /* uvm_fault result kinds beyond uvm_fault_kind */
 #define FK_STALE FK_NKINDS /* nothing to do: resolved already */
 
@@ -37,11 +39,14 @@
  * => returns 0 (mapped), -EIO (the page's swap copy is lost: the address
  *    is poisoned), -ENOMEM (no frame, none can be freed), or -EFAULT
  *    (pageidx outside the object).
+ * => iot: NULL, or (fault probes) set when this fault read the page
+ *    itself: when its read was submitted and completed (uao_get_timed);
+ *    left 0 otherwise (no read, or another thread's).
  * => called from fault-handler threads: allocates nothing that could
  *    live in a region.
  */
 int uvm_fault(struct uvm_object *uobj, int pageidx, vm_prot_t access_type,
-    int *kindp);
+    int *kindp, struct swap_iotimes *iot);
 
 /*
  * uvm_fault_swapoff_retry: uvm_fault, tried again while a swapoff
@@ -61,6 +66,6 @@ int uvm_fault(struct uvm_object *uobj, int pageidx, vm_prot_t access_type,
  *    returns, so a swapoff waiting for one cannot wait for us.
  */
 int uvm_fault_swapoff_retry(struct uvm_object *uobj, int pageidx,
-    vm_prot_t access_type, int *kindp);
+    vm_prot_t access_type, int *kindp, struct swap_iotimes *iot);
 
 #endif /* UAO_PAGER_FAULT_INT_H */

@@ -10,7 +10,7 @@
 
 int
 uvm_swap_get(struct uvm_object *uobj, struct vm_page **pgs, const int *slots,
-    int n, int *errors)
+    int n, int *errors, struct swap_iotimes *iot)
 {
 	struct uvm *uvm = uobj->uo_uvm;
 	struct swap_io ios[UVM_IO_MAXPAGES];
@@ -28,7 +28,7 @@ uvm_swap_get(struct uvm_object *uobj, struct vm_page **pgs, const int *slots,
 		ios[i].sio_slot = slots[i];
 		ios[i].sio_buf = bufs[i];
 	}
-	nfailed = uvm_swap_io(uvm->swap, ios, n, false);
+	nfailed = uvm_swap_io(uvm->swap, ios, n, false, iot);
 	for (int i = 0; i < n; i++)
 		errors[i] = ios[i].sio_error;
 
@@ -91,7 +91,7 @@ uvm_pageout_cluster(struct uvm_object *uobj, struct vm_page **pgs, int n)
 
 	/* the pages are busy: unlock for the write */
 	uvm_obj_unlock(uobj);
-	uvm_swap_io(uvm->swap, ios, nalloc, true);
+	uvm_swap_io(uvm->swap, ios, nalloc, true, NULL);
 	uvm_lock(&uobj->vmobjlock);
 
 	for (int k = 0; k < nalloc; k++) {

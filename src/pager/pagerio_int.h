@@ -11,6 +11,8 @@
 
 #include "pager/page_int.h"
 
+struct swap_iotimes;
+
 /*
  * uvm_swap_get: read n busy pages from their slots, in one batch.
  *
@@ -20,9 +22,11 @@
  * => errors[i] is set to 0 or -EIO.  Returns the number that failed.
  * => every page read successfully is no longer swap-only: swpgonly drops.
  * => the pages are MD_BOUNCE on return (whatever the outcome).
+ * => iot: NULL, or where the batch's submit and completion times go
+ *    (uvm_swap_io), for the fault probes.
  */
 int uvm_swap_get(struct uvm_object *uobj, struct vm_page **pgs,
-    const int *slots, int n, int *errors);
+    const int *slots, int n, int *errors, struct swap_iotimes *iot);
 
 /*
  * uvm_pageout_cluster: write dirty pages of one aobj to swap.

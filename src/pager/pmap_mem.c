@@ -356,7 +356,7 @@ pmap_mem_access(struct uvm_object *uobj, voff_t off, void *buf, size_t len,
 
 		/* the hardware would fault here */
 		error = uvm_fault(uobj, pageidx,
-		    write ? VM_PROT_WRITE : VM_PROT_READ, &kind);
+		    write ? VM_PROT_WRITE : VM_PROT_READ, &kind, NULL);
 		if (error == -EIO)
 			return -EFAULT;
 		if (error != 0)

@@ -116,6 +116,17 @@ struct swap_io {
 	int sio_error; /* out: 0, or -errno */
 };
 
+/*
+ * When a batch's reads went to the device and came back, for the fault
+ * probes (uao_probe_enable): clock_now_ns times, 0 until set.  A
+ * caller that passes one gets it filled; one that passes NULL pays a
+ * NULL test per batch and no clock read.
+ */
+struct swap_iotimes {
+	uint64_t it_submit; /* the first request handed to io_uring */
+	uint64_t it_done;   /* the last completion reaped */
+};
+
 /* One device, as swap_list reports it. */
 struct swap_devinfo {
 	int si_id;
@@ -296,8 +307,14 @@ void uvm_swap_markbad(struct swap_data *sd, int startslot, int nslots);
  * => each entry's sio_error is set; returns the number that failed.
  * => blocks until every transfer has finished.  No pager lock may be
  *    held (the calling thread sleeps on the device).
+ * => iot, if not NULL (the caller zeroes it), gets when the first
+ *    request was handed to
+ *    io_uring (after sd_lock and the request building) and when the last
+ *    completion was reaped; both stay 0 if nothing was issued (every
+ *    page failed by injection).
  */
-int uvm_swap_io(struct swap_data *sd, struct swap_io *ios, int n, bool write);
+int uvm_swap_io(struct swap_data *sd, struct swap_io *ios, int n, bool write,
+    struct swap_iotimes *iot);
 
 /*
  * swap_hold: keep the contents of every slot in use now.  Until the

@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <sys/uio.h>
 
+#include "base/clock_int.h"
 #include "swapdev/swap_int.h"
 #include "swapdev/swapsig_int.h"
 #include "swapdev/uring_int.h"
@@ -58,7 +59,8 @@ struct swapio_page {
 };
 
 int
-uvm_swap_io(struct swap_data *sd, struct swap_io *ios, int n, bool write)
+uvm_swap_io(struct swap_data *sd, struct swap_io *ios, int n, bool write,
+    struct swap_iotimes *iot)
 {
 	struct swapio_page pg[SWAP_IO_MAXRUN];
 	struct iovec iov[SWAP_IO_MAXRUN];
@@ -140,7 +142,12 @@ uvm_swap_io(struct swap_data *sd, struct swap_io *ios, int n, bool write)
 		}
 		if (nreq == 0)
 			break;
+		/* the probes' (b) and (c): the first submit, the last reap */
+		if (iot != NULL && iot->it_submit == 0)
+			iot->it_submit = clock_now_ns();
 		uring_submit_wait(reqs, nreq);
+		if (iot != NULL)
+			iot->it_done = clock_now_ns();
 		for (int r = 0; r < nreq; r++) {
 			for (int k = 0; k < reqlen[r]; k++)
 				ios[reqfirst[r] + k].sio_error =

@@ -157,7 +157,7 @@ handler_fault(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0)
 	access = (flags & (UFFD_PAGEFAULT_FLAG_WRITE | UFFD_PAGEFAULT_FLAG_WP))
 	    ? VM_PROT_WRITE
 	    : VM_PROT_READ;
-	error = uvm_fault_swapoff_retry(r->r_obj, pageidx, access, &kind);
+	error = uvm_fault_swapoff_retry(r->r_obj, pageidx, access, &kind, NULL);
 	switch (error) {
 	case 0:
 		if (kind < FK_NKINDS)

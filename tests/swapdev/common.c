@@ -168,7 +168,7 @@ io_slots(struct swap_data *sd, const int *slots, int n, void *bufs, bool write,
 		ios[i].sio_buf = page_at(bufs, i);
 		ios[i].sio_error = 12345;
 	}
-	nfailed = uvm_swap_io(sd, ios, n, write);
+	nfailed = uvm_swap_io(sd, ios, n, write, NULL);
 	for (int i = 0; i < n; i++) {
 		ck_assert_int_ne(ios[i].sio_error, 12345);
 		if (errors != NULL)
