@@ -286,6 +286,19 @@ struct uao_stats {
 	 * faults saved (see doc/design.md, write prediction)
 	 */
 	uint64_t write_predicted;
+	/* fault probes (uao_probe_enable): 0 until enabled */
+	uint64_t probe_records; /* records in the ring, not yet taken */
+	/*
+	 * records lost: overwritten before they were taken; also faults
+	 * that found the slot next in turn still in use (those may not all
+	 * have been swap-ins: a fault's kind is known only once served)
+	 */
+	uint64_t probe_lost;
+	/*
+	 * swap-ins not recorded because the fault did no read of its own
+	 * (it waited for another thread's read of the same page)
+	 */
+	uint64_t probe_noio;
 };
 
 /* uao_sim_stats: a snapshot of the counters.  => returns 0 */
@@ -298,6 +311,79 @@ UAO_EXPORT int uao_sim_stats(struct uao_sim *sim, struct uao_stats *st);
  *    the machine was too busy to hold still.
  */
 UAO_EXPORT int uao_sim_check(struct uao_sim *sim, char *why, size_t len);
+
+/*
+ * Fault probes: where one swap-in's time goes.
+ *
+ * While probes are on, every swap-in fault a handler serves with a read
+ * of its own leaves a record: the faulting page and four times from the
+ * handler, on CLOCK_MONOTONIC in nanoseconds (the clock of
+ * clock_gettime(CLOCK_MONOTONIC), so the program can put its own times
+ * beside them):
+ *
+ *   (a) msgread_ns  the handler read the fault's userfaultfd message;
+ *   (b) submit_ns   the page's read was handed to io_uring, after the
+ *                   messages read before it in the same batch, the
+ *                   object lock, a frame (and a wait for one);
+ *   (c) iodone_ns   the read was reaped (the last of its batch, with
+ *                   any read-ahead of the neighbours);
+ *   (d) mapped_ns   the map-and-wake ioctl (UFFDIO_COPY or MOVE)
+ *                   returned.  The faulting thread is woken inside it,
+ *                   so it may run before (d).
+ *
+ * a <= b <= c <= d.  Other faults (zero fill, soft, write-protect) leave
+ * none.  Off by default; off, a fault pays one test of a pointer.  The
+ * records live in a ring of fixed size in uao's own memory, allocated
+ * here: a fault never allocates for them.  Records not taken are
+ * overwritten by newer ones (counted in uao_stats.probe_lost).
+ */
+struct uao_probe_record {
+	void *addr; /* the faulting page (page-aligned) */
+	uint64_t msgread_ns;
+	uint64_t submit_ns;
+	uint64_t iodone_ns;
+	uint64_t mapped_ns;
+};
+
+/*
+ * uao_probe_enable: turn the probes on, with a ring of nrecords.
+ * => the ring is allocated by the first call and kept until
+ *    uao_sim_destroy; a later call (after uao_probe_disable) turns the
+ *    probes on again with the records still in it.
+ * => returns 0, -EINVAL (nrecords below 1 or above 2^20), -ENOMEM, or
+ *    -EBUSY (enabled before with another nrecords).
+ */
+UAO_EXPORT int uao_probe_enable(struct uao_sim *sim, int nrecords);
+
+/*
+ * uao_probe_disable: turn the probes off.  Faults read from now on leave
+ * no record; the records made stay to be taken.
+ * => returns 0 (also if never enabled).
+ */
+UAO_EXPORT int uao_probe_disable(struct uao_sim *sim);
+
+/*
+ * uao_probe_take: take out the record of the page that holds addr (the
+ * oldest, if several).  A thread that has just returned from a faulting
+ * access gets its fault's record: if the handler is still finishing it
+ * (between the wake and (d)), the call waits for it.
+ * => returns 0 (*rec filled, the record gone from the ring), -ENOENT (no
+ *    record for that page: not a swap-in, probes off, or lost), -EINVAL
+ *    (rec NULL).
+ * => looks at every slot of the ring: keep the ring small when taking
+ *    one record per access.
+ */
+UAO_EXPORT int uao_probe_take(struct uao_sim *sim, const void *addr,
+    struct uao_probe_record *rec);
+
+/*
+ * uao_probe_drain: take out up to max records, oldest first.
+ * => returns the number taken (0 if probes were never enabled), or
+ *    -EINVAL (max < 0, or recs NULL with max > 0).  A record whose fault
+ *    is still being finished is left for a later call.
+ */
+UAO_EXPORT int
+uao_probe_drain(struct uao_sim *sim, struct uao_probe_record *recs, int max);
 
 /* uao_strerror: a short text for a negative errno from this API */
 UAO_EXPORT const char *uao_strerror(int error);

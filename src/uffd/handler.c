@@ -22,10 +22,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock_int.h"
 #include "pager/fault_int.h"
 #include "pager/pdaemon_int.h"
 #include "pager/uvm_int.h"
 #include "uffd/pmap_uffd_int.h"
+#include "uffd/probe_int.h"
 #include "uffd/sim_int.h"
 #include "uffd/threads_int.h"
 #include "swapdev/swap_int.h"
@@ -35,15 +37,6 @@
 
 /* messages read at once */
 #define HANDLER_BATCH 16
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /*
  * handler_stop_message: why the program is stopped, on stderr.  Swap
@@ -126,8 +119,16 @@ handler_oom(struct uao_sim *sim, struct uao_region *r, int pageidx)
 	pause();
 }
 
-static void
-handler_fault(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0)
+/*
+ * handler_serve: serve one page fault.
+ * => returns the uvm_fault kind served (FK_STALE included), or -1 if
+ *    nothing was mapped (no region, an error).  *mappedp: when uvm_fault
+ *    returned (the page mapped, its thread woken), if it returned 0.
+ * => iot: NULL, or the probes' I/O times (uvm_fault).
+ */
+static int
+handler_serve(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0,
+    struct swap_iotimes *iot, uint64_t *mappedp)
 {
 	void *addr = (void *)(uintptr_t)msg->arg.pagefault.address;
 	uint64_t flags = msg->arg.pagefault.flags;
@@ -152,29 +153,70 @@ handler_fault(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0)
 		atomic_fetch_add_explicit(&sim->us_unknown, 1,
 		    memory_order_relaxed);
 		pmap_uffd_wake(sim->us_pmap, addr, PAGE_SIZE);
-		return;
+		return -1;
 	}
 	access = (flags & (UFFD_PAGEFAULT_FLAG_WRITE | UFFD_PAGEFAULT_FLAG_WP))
 	    ? VM_PROT_WRITE
 	    : VM_PROT_READ;
-	error = uvm_fault_swapoff_retry(r->r_obj, pageidx, access, &kind, NULL);
+	error = uvm_fault_swapoff_retry(r->r_obj, pageidx, access, &kind, iot);
 	switch (error) {
 	case 0:
+		*mappedp = clock_now_ns();
 		if (kind < FK_NKINDS)
-			uvm_hist_add(&uvm->exp.hist[kind], now_ns() - t0);
+			uvm_hist_add(&uvm->exp.hist[kind], *mappedp - t0);
 		break;
 	case -ENOMEM:
 		/* no swapoff explains it (the pager's policy: fault_int.h) */
 		handler_oom(sim, r, pageidx);
+		kind = -1;
 		break;
 	case -EIO:
 		/* uvm_fault poisoned the page: the access gets SIGBUS */
+		kind = -1;
 		break;
 	default:
 		pmap_uffd_wake(sim->us_pmap, addr, PAGE_SIZE);
+		kind = -1;
 		break;
 	}
 	region_release(r);
+	return kind;
+}
+
+/*
+ * handler_fault_probed: handler_serve with the fault probes on.  The
+ * slot is claimed before the fault is served: the faulting thread may
+ * look for its record as soon as it is woken, inside uvm_fault.
+ */
+static void
+handler_fault_probed(struct uao_sim *sim, struct probe_ring *pr,
+    const struct uffd_msg *msg, uint64_t t0)
+{
+	uintptr_t page =
+	    (uintptr_t)msg->arg.pagefault.address & ~(uintptr_t)PAGE_MASK;
+	struct swap_iotimes iot = { 0, 0 };
+	struct probe_slot *ps = probe_claim(pr, page, t0);
+	uint64_t mapped = 0;
+	int kind;
+
+	kind = handler_serve(sim, msg, t0, ps != NULL ? &iot : NULL, &mapped);
+	if (ps != NULL)
+		probe_finish(pr, ps, kind == FK_SWAPIN, &iot, mapped);
+}
+
+static void
+handler_fault(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0)
+{
+	struct probe_ring *pr =
+	    atomic_load_explicit(&sim->us_probe, memory_order_relaxed);
+	uint64_t mapped;
+
+	/* probes off: this test is all they cost */
+	if (__builtin_expect(pr != NULL, 0)) {
+		handler_fault_probed(sim, pr, msg, t0);
+		return;
+	}
+	(void)handler_serve(sim, msg, t0, NULL, &mapped);
 }
 
 static void *
@@ -207,7 +249,7 @@ handler_main(void *arg)
 				continue; /* another handler took it */
 			uvm_panic(__func__, "read from the userfaultfd failed");
 		}
-		t0 = now_ns();
+		t0 = clock_now_ns();
 		for (int i = 0; i < (int)(n / (ssize_t)sizeof(msgs[0])); i++) {
 			if (msgs[i].event == UFFD_EVENT_PAGEFAULT)
 				handler_fault(sim, &msgs[i], t0);

@@ -18,6 +18,7 @@
 #include "pager/pdaemon_int.h"
 #include "pager/uvm_int.h"
 #include "uffd/pmap_uffd_int.h"
+#include "uffd/probe_int.h"
 #include "uffd/sim_int.h"
 #include "uffd/threads_int.h"
 #include "swapdev/swap_int.h"
@@ -211,6 +212,8 @@ uao_sim_destroy(struct uao_sim *sim)
 			swap_off(sim->us_uvm->swap, devs[i].si_id, NULL);
 	} while (n > 64);
 	uvm_destroy(sim->us_uvm);
+	/* after handler_stop: no handler holds the ring any more */
+	probe_ring_free(atomic_load(&sim->us_probe_ring));
 	pmap_uffd_destroy(sim->us_pmap);
 	region_table_fini(&sim->us_regions);
 	fd_guard_close(sim->us_stopfd);
@@ -378,6 +381,7 @@ uao_sim_stats(struct uao_sim *sim, struct uao_stats *st)
 	struct uvm *uvm = sim->us_uvm;
 	struct uvmexp *e = &uvm->exp;
 	struct pmap_uffd_stats ps;
+	struct probe_ring *pr;
 
 	memset(st, 0, sizeof(*st));
 	st->faults = ld(&e->faults);
@@ -434,6 +438,12 @@ uao_sim_stats(struct uao_sim *sim, struct uao_stats *st)
 	st->uffd_wprotects = ps.ps_wp;
 	st->pages_moved = ps.ps_pages_moved;
 	st->move_undercounts = ps.ps_undercount;
+
+	if ((pr = atomic_load(&sim->us_probe_ring)) != NULL) {
+		st->probe_records = ld(&pr->pr_records);
+		st->probe_lost = ld(&pr->pr_lost);
+		st->probe_noio = ld(&pr->pr_noio);
+	}
 	return 0;
 }
 

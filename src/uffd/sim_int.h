@@ -15,6 +15,7 @@
 #include "uffd/region_int.h"
 
 struct pmap;
+struct probe_ring;
 struct uvm;
 
 #define SIM_MAX_HANDLERS 64
@@ -30,7 +31,14 @@ struct uao_sim {
 	atomic_int us_handlers_ready; /* a: handlers past their setup */
 	struct region_table us_regions;
 	atomic_uint_fast64_t us_unknown; /* a: faults outside any region */
-	LIST_ENTRY(uao_sim) us_list;	 /* interposer's list of instances */
+	/*
+	 * The fault probes (probe_int.h): us_probe is the ring while they
+	 * are on, NULL while off (the handlers' one test); us_probe_ring is
+	 * the ring once enabled, freed by uao_sim_destroy.
+	 */
+	_Atomic(struct probe_ring *) us_probe;	    /* a */
+	_Atomic(struct probe_ring *) us_probe_ring; /* a */
+	LIST_ENTRY(uao_sim) us_list; /* interposer's list of instances */
 };
 
 /*
