@@ -12,6 +12,8 @@
  *   test_interpose.c interpose, pressure: munmap, madvise, mremap on
  *                    regions; the pagedaemon under a RAM limit
  *   test_api.c       api: every API error, uao_swap_mkfile
+ *   test_probe.c     probes: one record per swap-in fault, in stage
+ *                    order; none while off; their errors
  * env.c holds the environment, its fixtures and the kmem guard
  * (uffd_test.h).
  *
@@ -38,6 +40,7 @@ uffd_suite(void)
 	uffd_threads_tcases(s);
 	uffd_interpose_tcases(s);
 	uffd_api_tcases(s);
+	uffd_probe_tcases(s);
 	return s;
 }
 

@@ -80,5 +80,6 @@ void uffd_faults_tcases(Suite *s);
 void uffd_threads_tcases(Suite *s);
 void uffd_interpose_tcases(Suite *s);
 void uffd_api_tcases(Suite *s);
+void uffd_probe_tcases(Suite *s);
 
 #endif /* UAO_TESTS_UFFD_TEST_H */
