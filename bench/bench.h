@@ -62,6 +62,42 @@ enum phase {
 extern const char *const phase_name[P_N];
 #define MAXTHREADS 4
 
+/*
+ * Where one swap-in's time goes (breakdown.c): uao's fault probes
+ * (uao_probe_enable) give four handler times per swap-in fault, (a)
+ * message read, (b) read submitted, (c) read reaped, (d) page mapped;
+ * the faulting thread adds t0 before its access and t5 after it.
+ */
+enum stage {
+	S_TRAP,	 /* a - t0: the trap, until the handler reads the message */
+	S_QUEUE, /* b - a: batch, lock, frame, until the read is submitted */
+	S_IO,	 /* c - b: the read, with any read-ahead */
+	S_MAP,	 /* d - c: relock, map and wake, until the ioctl returns */
+	S_WAKE,	 /* t5 - d: until the faulting thread runs again */
+	S_N
+};
+extern const char *const stage_name[S_N];
+
+struct breakdown {
+	int b_on;		  /* the probes were on for the phase */
+	struct hist b_stage[S_N]; /* a negative stage counts as 0 */
+	struct hist b_total;	  /* t5 - t0 of the accesses recorded */
+	uint64_t b_missing;	  /* faulting accesses with no record */
+	uint64_t b_early_wake; /* t5 < d: running before the ioctl returned */
+	uint64_t b_lost;       /* records lost, or left untaken */
+};
+
+/* the ring of one faulting thread: records are taken access by access */
+#define BREAKDOWN_RING 256
+
+/* breakdown_begin: turn the probes on.  => 0 or uao's -errno */
+int breakdown_begin(struct breakdown *, struct uao_sim *);
+/* breakdown_access: an access to addr from t0 to t5 that faulted */
+void breakdown_access(struct breakdown *, struct uao_sim *, const void *addr,
+    uint64_t t0, uint64_t t5);
+/* breakdown_end: turn them off; count records lost or never taken */
+void breakdown_end(struct breakdown *, struct uao_sim *, uint64_t lost0);
+
 /* what one phase of one mode measured; written by the child */
 struct result {
 	int r_ran;
@@ -83,6 +119,7 @@ struct result {
 	uint64_t r_uao_kind[UAO_FAULT_KINDS];
 	uint64_t r_uao_readahead, r_uao_ra_hits;
 	struct hist r_uao_lat[UAO_FAULT_KINDS];
+	struct breakdown r_bd; /* uao randread and threads1 only */
 	char r_msg[256];
 };
 

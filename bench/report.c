@@ -130,6 +130,107 @@ targets(const struct run *u, struct target *t)
 	return n;
 }
 
+/*
+ * report_breakdown: where one swap-in's time goes (uao, randread and
+ * threads1), from the fault probes (breakdown.c), beside what it is to be
+ * compared with: the kernel's major faults in the same phase and the
+ * floors.
+ */
+static const int bd_phase[] = { P_RANDREAD, P_THR1 };
+#define BD_NPHASES 2
+
+/* one line of the table: a p50 and a p99 per phase */
+static void
+bd_line(FILE *f, const char *name, const struct hist *const h[BD_NPHASES])
+{
+	char b0[16], b1[16];
+
+	fprintf(f, "  %-36s", name);
+	for (int i = 0; i < BD_NPHASES; i++)
+		fprintf(f, " %9s %9s", h[i] ? lat(b0, hist_pct(h[i], .5)) : "",
+		    h[i] ? lat(b1, hist_pct(h[i], .99)) : "");
+	fprintf(f, "\n");
+}
+
+static void
+report_breakdown(FILE *f, const struct run *u)
+{
+	const struct breakdown *b[BD_NPHASES];
+	const struct hist *h[BD_NPHASES];
+	const struct floors *fl = &u->u_fl;
+	int any = 0;
+
+	for (int i = 0; i < BD_NPHASES; i++) {
+		b[i] = ran(u, bd_phase[i], M_UAO)
+		    ? &u->u_res[bd_phase[i]][M_UAO].r_bd
+		    : NULL;
+		if (b[i] != NULL && !b[i]->b_on)
+			b[i] = NULL;
+		any |= b[i] != NULL;
+	}
+	if (!any)
+		return;
+	fprintf(f,
+	    "\nWhere one swap-in's time goes (uao, one faulting thread, from "
+	    "the fault probes):\n");
+	for (int i = 0; i < BD_NPHASES; i++) {
+		if (b[i] == NULL)
+			continue;
+		fprintf(f,
+		    "  %-9s %llu swap-ins recorded; %llu faulting accesses "
+		    "without a record (soft\n            fault, read-ahead "
+		    "hit, wait on another's read); %llu records lost\n",
+		    phase_name[bd_phase[i]],
+		    (unsigned long long)b[i]->b_total.h_n,
+		    (unsigned long long)b[i]->b_missing,
+		    (unsigned long long)b[i]->b_lost);
+	}
+	fprintf(f, "  %-36s", "");
+	for (int i = 0; i < BD_NPHASES; i++)
+		fprintf(f, " %19s", phase_name[bd_phase[i]]);
+	fprintf(f, "\n  %-36s", "stage");
+	for (int i = 0; i < BD_NPHASES; i++)
+		fprintf(f, " %9s %9s", "p50", "p99");
+	fprintf(f, "\n");
+	for (int s = 0; s < S_N; s++) {
+		for (int i = 0; i < BD_NPHASES; i++)
+			h[i] = b[i] ? &b[i]->b_stage[s] : NULL;
+		bd_line(f, stage_name[s], h);
+	}
+	for (int i = 0; i < BD_NPHASES; i++)
+		h[i] = b[i] ? &b[i]->b_total : NULL;
+	bd_line(f, "total (t5 - t0)", h);
+	for (int i = 0; i < BD_NPHASES; i++)
+		h[i] = ran(u, bd_phase[i], M_KERNEL)
+		    ? &u->u_res[bd_phase[i]][M_KERNEL].r_flt
+		    : NULL;
+	if (h[0] != NULL || h[1] != NULL)
+		bd_line(f, "kernel: access with a major fault", h);
+	if (fl->f_have_read) {
+		h[0] = h[1] = &fl->f_qd1;
+		bd_line(f, "floor: 4 KiB read, io_uring QD1", h);
+	}
+	if (fl->f_have_uffd) {
+		h[0] = h[1] = &fl->f_copy;
+		bd_line(f, "floor: userfaultfd round trip, COPY", h);
+	}
+	fprintf(f,
+	    "  Each percentile is of its own stage: the stages' p50s need "
+	    "not add up to the\n  total's p50, nor their p99s to its p99.  "
+	    "A thread is woken inside the handler's\n  map ioctl and may "
+	    "run before that returns (d): its wake-up then counts as 0\n "
+	    " (");
+	for (int i = 0, sep = 0; i < BD_NPHASES; i++) {
+		if (b[i] == NULL)
+			continue;
+		fprintf(f, "%s%s: %llu accesses", sep ? ", " : "",
+		    phase_name[bd_phase[i]],
+		    (unsigned long long)b[i]->b_early_wake);
+		sep = 1;
+	}
+	fprintf(f, ").\n");
+}
+
 void
 report_table(FILE *f, const struct run *u)
 {
@@ -273,6 +374,8 @@ report_table(FILE *f, const struct run *u)
 		    (unsigned long long)r->r_uao_ra_hits);
 	}
 
+	report_breakdown(f, u);
+
 	fprintf(f, "\nPage-ins per second with threads (faulting at once):\n");
 	for (int m = 0; m < M_N; m++) {
 		if (!u->u_have[m] || m == M_RAM)
@@ -306,6 +409,47 @@ json_hist(FILE *f, const char *name, const struct hist *h)
 		fprintf(f, ", \"%s_ns\": %llu", pct_name[i],
 		    (unsigned long long)hist_pct(h, pcts[i]));
 	fprintf(f, ", \"max_ns\": %llu}", (unsigned long long)h->h_max);
+}
+
+/* the swap-in breakdown (report_breakdown) as "swapin_breakdown" */
+static void
+json_breakdown(FILE *f, const struct run *u)
+{
+	static const char *const key[S_N] = { "trap", "queueing", "io", "map",
+		"wakeup" };
+	int first = 1;
+
+	fprintf(f, " \"swapin_breakdown\": {");
+	for (int i = 0; i < BD_NPHASES; i++) {
+		int p = bd_phase[i];
+		const struct breakdown *b = &u->u_res[p][M_UAO].r_bd;
+
+		if (!ran(u, p, M_UAO) || !b->b_on)
+			continue;
+		fprintf(f,
+		    "%s\n  \"%s\": {\"recorded\": %llu, "
+		    "\"faulting_accesses_without_record\": %llu, "
+		    "\"records_lost\": %llu, "
+		    "\"woken_before_map_returned\": %llu, ",
+		    first ? "" : ",", phase_name[p],
+		    (unsigned long long)b->b_total.h_n,
+		    (unsigned long long)b->b_missing,
+		    (unsigned long long)b->b_lost,
+		    (unsigned long long)b->b_early_wake);
+		for (int s = 0; s < S_N; s++) {
+			json_hist(f, key[s], &b->b_stage[s]);
+			fprintf(f, ", ");
+		}
+		json_hist(f, "total", &b->b_total);
+		if (ran(u, p, M_KERNEL)) {
+			fprintf(f, ", ");
+			json_hist(f, "kernel_major_fault",
+			    &u->u_res[p][M_KERNEL].r_flt);
+		}
+		fprintf(f, "}");
+		first = 0;
+	}
+	fprintf(f, "},\n");
 }
 
 void
@@ -411,7 +555,9 @@ report_json(FILE *f, const struct run *u)
 		}
 		fprintf(f, "}%s\n", p + 1 < P_TEARDOWN ? "," : "");
 	}
-	fprintf(f, " },\n \"targets\": [");
+	fprintf(f, " },\n");
+	json_breakdown(f, u);
+	fprintf(f, " \"targets\": [");
 	for (int i = 0; i < nt; i++)
 		fprintf(f,
 		    "%s\n  {\"name\": \"%s\", \"value\": %.3f, "

@@ -238,8 +238,18 @@ random_access(struct child *c, int rw)
 	uint64_t seed = c->c_o->o_seed, n = c->c_o->o_reads;
 	volatile uint64_t *p = c->c_p;
 	long mf = thr_majflt(), m;
+	/* the swap-in breakdown: uao's random reads only */
+	int probed = c->c_mode == M_UAO && !rw;
+	uint64_t lost0 = 0;
+	int err;
 
 	phase_begin(c);
+	if (probed) {
+		lost0 = c->c_st.probe_lost;
+		if ((err = breakdown_begin(&r->r_bd, c->c_sim)) < 0)
+			fprintf(stderr, "uao-bench: uao_probe_enable: %s\n",
+			    uao_strerror(err));
+	}
 	for (uint64_t k = 0; k < n; k++) {
 		uint64_t x = rng_next(&rng), i = x % c->c_nwords, t0, t1, v;
 		if (rw && (x >> 63)) {
@@ -259,8 +269,13 @@ random_access(struct child *c, int rw)
 			hist_add(&r->r_flt, t1 - t0);
 			r->r_fault_accesses++;
 			mf = m;
+			if (probed)
+				breakdown_access(&r->r_bd, c->c_sim,
+				    (const void *)&p[i], t0, t1);
 		}
 	}
+	if (probed)
+		breakdown_end(&r->r_bd, c->c_sim, lost0);
 	r->r_accesses = n;
 	phase_end(c);
 }
@@ -301,6 +316,7 @@ struct thr {
 	int t_id, t_n;
 	uint64_t t_count;
 	pthread_barrier_t *t_bar;
+	struct breakdown *t_bd; /* the swap-in breakdown, or NULL */
 };
 
 static void *
@@ -331,6 +347,9 @@ thr_main(void *arg)
 		if ((m = thr_majflt()) != mf) {
 			hist_add(flt, t1 - t0);
 			mf = m;
+			if (t->t_bd != NULL)
+				breakdown_access(t->t_bd, c->c_sim,
+				    (const void *)&p[i], t0, t1);
 		}
 	}
 	return NULL;
@@ -346,18 +365,31 @@ threads(struct child *c, int n)
 	pthread_barrier_t bar;
 	uint64_t total = c->c_o->o_reads;
 
+	/* one thread: the swap-in breakdown, as in randread */
+	struct breakdown *bd = c->c_mode == M_UAO && n == 1 ? &r->r_bd : NULL;
+	uint64_t lost0 = 0;
+	int err;
+
 	pthread_barrier_init(&bar, NULL, (unsigned)n + 1);
 	for (int i = 0; i < n; i++) {
-		t[i] = (struct thr) { c, i, n, total / (uint64_t)n, &bar };
+		t[i] = (struct thr) { c, i, n, total / (uint64_t)n, &bar, bd };
 		if (i == 0)
 			t[i].t_count += total % (uint64_t)n;
 		if (pthread_create(&tid[i], NULL, thr_main, &t[i]) != 0)
 			abort();
 	}
 	phase_begin(c);
+	if (bd != NULL) {
+		lost0 = c->c_st.probe_lost;
+		if ((err = breakdown_begin(bd, c->c_sim)) < 0)
+			fprintf(stderr, "uao-bench: uao_probe_enable: %s\n",
+			    uao_strerror(err));
+	}
 	pthread_barrier_wait(&bar);
 	for (int i = 0; i < n; i++)
 		pthread_join(tid[i], NULL);
+	if (bd != NULL)
+		breakdown_end(bd, c->c_sim, lost0);
 	phase_end(c);
 	pthread_barrier_destroy(&bar);
 	for (int i = 0; i < n; i++) {

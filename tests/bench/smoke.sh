@@ -31,6 +31,12 @@ grep -o '"verified_words": [0-9]*' "$dir/out.json" | grep -q ': 0$' &&
 grep -q '^<svg' "$dir/p.svg" && grep -q '</svg>' "$dir/p.svg" ||
     fail "no SVG plot"
 
+# the swap-in breakdown: the fault probes recorded randread's swap-ins
+grep -q '"randread": {"recorded": [1-9]' "$dir/out.json" ||
+    fail "no swap-in breakdown for randread in JSON"
+grep -q "^Where one swap-in's time goes" "$dir/out.txt" ||
+    fail "no swap-in breakdown table"
+
 # nothing left behind
 grep -q uao-bench /proc/swaps && fail "swap left on: $(cat /proc/swaps)"
 ls -d /sys/fs/cgroup/memory/uao-bench.* /sys/fs/cgroup/uao-bench.* \
