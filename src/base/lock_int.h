@@ -167,6 +167,20 @@ uvm_cond_wait(pthread_cond_t *cv, struct uvm_lock *l)
 }
 
 /*
+ * uvm_cond_broadcast: wake every thread asleep on cv.
+ *
+ * => l, the lock the sleepers pass to uvm_cond_wait, held: the state
+ *    they wait for changed under it, so none can test it, miss the
+ *    change and sleep through the wakeup.
+ */
+static inline void
+uvm_cond_broadcast(pthread_cond_t *cv, struct uvm_lock *l)
+{
+	KASSERT(uvm_lock_held(l));
+	pthread_cond_broadcast(cv);
+}
+
+/*
  * uvm_cond_timedwait: as uvm_cond_wait, for at most ms milliseconds.
  * => returns 0 if woken, ETIMEDOUT otherwise.
  */

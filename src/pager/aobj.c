@@ -185,6 +185,7 @@ uao_free(struct uvm_aobj *aobj)
 	kmem_free(aobj->u_swslots);
 	pagetab_fini(&uobj->uo_pagetab);
 	pthread_cond_destroy(&uobj->uo_cv);
+	pthread_cond_destroy(&uobj->uo_refcv);
 	uvm_lock_destroy(&uobj->vmobjlock);
 	kmem_free(aobj);
 }
@@ -239,6 +240,8 @@ uao_create(struct uvm *uvm, vsize_t size, int flags)
 		goto out_free;
 	uvm_lock_init_rank(&aobj->u_obj.vmobjlock, UL_RANK_OBJECT);
 	uvm_cond_init(&aobj->u_obj.uo_cv);
+	uvm_cond_init(&aobj->u_obj.uo_refcv);
+	aobj->u_obj.uo_refwaiters = 0;
 	aobj->u_obj.uo_uvm = uvm;
 	TAILQ_INIT(&aobj->u_obj.memq);
 	aobj->u_obj.uo_npages = 0;
@@ -272,6 +275,35 @@ uao_reference_locked(struct uvm_object *uobj)
 	uobj->uo_refs++;
 }
 
+/*
+ * uao_unref_locked: drop a reference that is not the last, and wake
+ * whoever waits to be alone (uao_wait_alone_locked).  The broadcast is
+ * skipped when nobody waits: a reference is dropped on every swapoff
+ * step, a waiter is rare (a region discard racing swapoff).
+ * => object locked, and stays locked.
+ */
+static void
+uao_unref_locked(struct uvm_object *uobj)
+{
+	KASSERT(uvm_lock_held(&uobj->vmobjlock));
+	KASSERT(uobj->uo_refs > 1);
+	uobj->uo_refs--;
+	if (uobj->uo_refwaiters > 0)
+		uvm_cond_broadcast(&uobj->uo_refcv, &uobj->vmobjlock);
+}
+
+void
+uao_wait_alone_locked(struct uvm_object *uobj)
+{
+	KASSERT(uvm_lock_held(&uobj->vmobjlock));
+	KASSERT(uobj->uo_refs > 0);
+	while (uobj->uo_refs > 1) {
+		uobj->uo_refwaiters++;
+		uvm_cond_wait(&uobj->uo_refcv, &uobj->vmobjlock);
+		uobj->uo_refwaiters--;
+	}
+}
+
 void
 uao_detach(struct uvm_object *uobj)
 {
@@ -288,10 +320,12 @@ uao_detach_locked(struct uvm_object *uobj)
 
 	KASSERT(uvm_lock_held(&uobj->vmobjlock));
 	KASSERT(uobj->uo_refs > 0);
-	if (--uobj->uo_refs > 0) {
+	if (uobj->uo_refs > 1) {
+		uao_unref_locked(uobj);
 		uvm_obj_unlock(uobj);
 		return;
 	}
+	uobj->uo_refs = 0;
 
 	uvm_lock(&uvm->uao_list_lock);
 	LIST_REMOVE(aobj, u_list);
@@ -1081,7 +1115,7 @@ restart:
 		uvm_lock(&uvm->uao_list_lock);
 		nextaobj = LIST_NEXT(aobj, u_list);
 		if (aobj->u_obj.uo_refs > 1) {
-			aobj->u_obj.uo_refs--;
+			uao_unref_locked(&aobj->u_obj);
 			uvm_obj_unlock(&aobj->u_obj);
 			continue;
 		}

@@ -77,6 +77,17 @@ void uao_detach(struct uvm_object *uobj);
 void uao_detach_locked(struct uvm_object *uobj);
 
 /*
+ * uao_wait_alone_locked: sleep until the caller's reference is the
+ * object's only one (others are transient: uao_swap_off holds one while
+ * it pages the object in).  Woken by the uao_detach that drops the
+ * second last reference; sleeps on uo_refcv, never polls.
+ * => object locked on entry and on return; unlocked while asleep.
+ * => the caller holds a reference.
+ * => differs from UVM: UVM's callers never wait for other references.
+ */
+void uao_wait_alone_locked(struct uvm_object *uobj);
+
+/*
  * uao_find_swslot: the swap slot of page pageidx: 0 (none), SWSLOT_BAD,
  * or a slot.
  * => object locked

@@ -82,6 +82,8 @@ struct uvm_object {
 	TAILQ_HEAD(, vm_page) memq; /* o: resident pages, new at tail */
 	int uo_npages;		    /* o: resident pages */
 	int uo_refs;		    /* o: references */
+	pthread_cond_t uo_refcv;    /* o: a reference went (uo_refwaiters) */
+	int uo_refwaiters;	    /* o: threads in uao_wait_alone_locked */
 	struct pagetab uo_pagetab;  /* o: index -> page */
 	void *uo_mapping;	    /* o: the machine's view, or NULL */
 	int uo_ra_win;		    /* o: read-ahead window, pages */

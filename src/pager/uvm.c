@@ -194,7 +194,10 @@ uvm_fork_child(struct uvm *uvm)
 	 */
 	uvm_cond_init(&uvm->free_cv);
 	uvm->free_waiters = 0;
-	LIST_FOREACH(aobj, &uvm->uao_list, u_list)
+	LIST_FOREACH(aobj, &uvm->uao_list, u_list) {
 		uvm_cond_init(&aobj->u_obj.uo_cv);
+		uvm_cond_init(&aobj->u_obj.uo_refcv);
+		aobj->u_obj.uo_refwaiters = 0;
+	}
 	return uvm_pdaemon_fork_child(uvm);
 }

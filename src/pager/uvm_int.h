@@ -28,6 +28,18 @@
  * (enum uvm_lock_rank, lock_int.h): uvm_lock panics on a wait that goes
  * against it, so the tests check this legend on every path they run.
  *
+ * Sleeps: a thread waits for a state on a condition variable, never by
+ * polling, and sleeps on it with the lock that protects that state
+ * (uvm_cond_wait; the waker changes the state and wakes under the same
+ * lock, so no wakeup is lost):
+ *
+ *	uo_cv		object lock	a PG_WANTED page was unbusied or freed
+ *	uo_refcv	object lock	a reference went while uo_refwaiters > 0
+ *					(uao_wait_alone_locked: region discard
+ *					and teardown vs. uao_swap_off's one)
+ *	free_cv		pq_lock		frames were freed
+ *	pd_cv		pq_lock		the pagedaemon is wanted
+ *
  * Field protection:  I = immutable,  q = pq_lock,  L = uao_list_lock,
  *                    a = atomic (statistics).
  */

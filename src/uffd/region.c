@@ -258,14 +258,8 @@ out_detach:
 static void
 region_lock_alone(struct uao_region *r)
 {
-	struct uvm_object *uobj = r->r_obj;
-
-	uvm_lock(&uobj->vmobjlock);
-	while (uobj->uo_refs > 1) {
-		uvm_unlock(&uobj->vmobjlock);
-		usleep(200);
-		uvm_lock(&uobj->vmobjlock);
-	}
+	uvm_lock(&r->r_obj->vmobjlock);
+	uao_wait_alone_locked(r->r_obj);
 }
 
 /*

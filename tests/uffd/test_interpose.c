@@ -5,6 +5,8 @@
  * the program.
  */
 #include "uffd_test.h"
+#include "pager/aobj_int.h"
+#include "uffd/region_int.h"
 /*
  * the program's munmap, madvise and mremap on region memory
  */
@@ -222,6 +224,88 @@ START_TEST(test_fault_ahead_stops_at_hole)
 }
 END_TEST
 
+/* a program thread's madvise(MADV_DONTNEED) of a whole region */
+struct dontneed_arg {
+	char *da_base;
+	size_t da_len;
+	atomic_bool da_done;
+};
+
+static void *
+dontneed_thread(void *arg)
+{
+	struct dontneed_arg *da = arg;
+
+	ck_assert_int_eq(madvise(da->da_base, da->da_len, MADV_DONTNEED), 0);
+	atomic_store(&da->da_done, true);
+	return NULL;
+}
+
+/* => the threads asleep in uao_wait_alone_locked on uobj */
+static int
+alone_waiters(struct uvm_object *uobj)
+{
+	int n;
+
+	uvm_lock(&uobj->vmobjlock);
+	n = uobj->uo_refwaiters;
+	uvm_unlock(&uobj->vmobjlock);
+	return n;
+}
+
+/*
+ * A discard while the object has a second reference (as swapoff holds
+ * one while it pages the object in) sleeps until that reference goes,
+ * then frees every page: it neither goes ahead (it would only deactivate
+ * the pages) nor needs more than the uao_detach to wake.
+ */
+START_TEST(test_madv_dontneed_waits_for_reference)
+{
+	const size_t n = 16;
+	struct dontneed_arg da;
+	struct uao_stats st0, st;
+	struct uvm_object *uobj;
+	struct uao_region *r;
+	pthread_t t;
+	char *base;
+
+	r = env_region(&fx_env, n, &base);
+	fill_pages(base, 0, n, 17);
+	uobj = r->r_obj;
+	uao_reference(uobj);
+	stats(&fx_env, &st0);
+
+	da.da_base = base;
+	da.da_len = n * TPAGE;
+	atomic_init(&da.da_done, false);
+	ck_assert_int_eq(pthread_create(&t, NULL, dontneed_thread, &da), 0);
+	/* no threshold: until the discard sleeps on the reference */
+	while (alone_waiters(uobj) == 0) {
+		ck_assert_msg(!atomic_load(&da.da_done),
+		    "the discard went ahead of the second reference");
+		sched_yield();
+	}
+	ck_assert(!atomic_load(&da.da_done));
+	verify_pages(base, 0, n, 17); /* nothing discarded meanwhile */
+	stats(&fx_env, &st);
+	ck_assert_uint_eq(st.active_pages + st.inactive_pages,
+	    st0.active_pages + st0.inactive_pages);
+
+	uao_detach(uobj); /* the wakeup */
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert(atomic_load(&da.da_done));
+	ck_assert_int_eq(alone_waiters(uobj), 0);
+	stats(&fx_env, &st);
+	ck_assert_uint_eq(st0.active_pages + st0.inactive_pages -
+		st.active_pages - st.inactive_pages,
+	    n);
+	verify_pages(base, 0, n, 0);
+	stats_ok(&fx_env);
+	env_check(&fx_env);
+	ck_assert_int_eq(uao_region_destroy(r), 0);
+}
+END_TEST
+
 /* munmap of part of a region frees that part; of all, the region */
 START_TEST(test_munmap)
 {
@@ -317,6 +401,7 @@ uffd_interpose_tcases(Suite *s)
 	tcase_add_checked_fixture(tc, fx_env_swap256_setup, fx_env_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_madv_dontneed);
+	tcase_add_test(tc, test_madv_dontneed_waits_for_reference);
 	tcase_add_test(tc, test_raw_dontneed_pageout);
 	tcase_add_test(tc, test_fault_ahead_stops_at_hole);
 	tcase_add_test(tc, test_munmap);
