@@ -1088,7 +1088,11 @@ restart:
 		/*
 		 * The list lock comes after object locks in the lock order:
 		 * try for the object, and start over if that fails.  Most of
-		 * the time we get it.
+		 * the time we get it.  A back-off, not a sleep: the object's
+		 * holder may be waiting for this very list lock (its last
+		 * uao_detach), and nothing wakes a waiter when an object lock
+		 * is released.  Yielding lets the holder run and finish; an
+		 * object lock is held for short steps and dropped around I/O.
 		 */
 		if (!uvm_trylock(&aobj->u_obj.vmobjlock)) {
 			uvm_unlock(&uvm->uao_list_lock);

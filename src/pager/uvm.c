@@ -140,7 +140,12 @@ uvm_quiesce(struct uvm *uvm)
 		}
 		if (failed == NULL)
 			break;
-		/* someone holds an object: let go of all and try again */
+		/*
+		 * Someone holds an object: let go of all and try again.  A
+		 * back-off, not a sleep, as in uao_swap_off: the holder may
+		 * need the list lock we hold to go on (a last uao_detach),
+		 * and nothing wakes a waiter when an object lock is released.
+		 */
 		LIST_FOREACH(aobj, &uvm->uao_list, u_list) {
 			if (aobj == failed)
 				break;

@@ -331,7 +331,6 @@ fork_start(struct uao_sim *sim)
 	sim->us_stopfd = fd_guard(eventfd(0, EFD_CLOEXEC));
 	if (sim->us_stopfd < 0)
 		uvm_panic(__func__, "forked child: no eventfd");
-	atomic_store(&sim->us_handlers_ready, 0);
 	if (handler_start(sim) != 0)
 		uvm_panic(__func__, "forked child: no fault handlers");
 	if (pagedaemon && uvm_pdaemon_start(sim->us_uvm) != 0)

@@ -227,7 +227,10 @@ handler_main(void *arg)
 	struct pollfd pfd[2];
 
 	uao_thread_start();
-	atomic_fetch_add(&sim->us_handlers_ready, 1);
+	uvm_lock(&sim->us_ready_lock);
+	sim->us_handlers_ready++;
+	uvm_cond_broadcast(&sim->us_ready_cv, &sim->us_ready_lock);
+	uvm_unlock(&sim->us_ready_lock);
 	pfd[0].fd = sim->us_fd;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = sim->us_stopfd;
@@ -269,6 +272,9 @@ handler_main(void *arg)
 int
 handler_start(struct uao_sim *sim)
 {
+	uvm_lock_init(&sim->us_ready_lock);
+	uvm_cond_init(&sim->us_ready_cv);
+	sim->us_handlers_ready = 0;
 	for (int i = 0; i < sim->us_nhandlers; i++) {
 		int error = pthread_create(&sim->us_handlers[i], NULL,
 		    handler_main, sim);
@@ -279,8 +285,10 @@ handler_start(struct uao_sim *sim)
 			return -error;
 		}
 	}
-	while (atomic_load(&sim->us_handlers_ready) < sim->us_nhandlers)
-		usleep(100);
+	uvm_lock(&sim->us_ready_lock);
+	while (sim->us_handlers_ready < sim->us_nhandlers)
+		uvm_cond_wait(&sim->us_ready_cv, &sim->us_ready_lock);
+	uvm_unlock(&sim->us_ready_lock);
 	return 0;
 }
 
@@ -294,4 +302,7 @@ handler_stop(struct uao_sim *sim)
 	for (int i = 0; i < sim->us_nhandlers; i++)
 		pthread_join(sim->us_handlers[i], NULL);
 	sim->us_nhandlers = 0;
+	/* every handler is gone: nothing touches them any more */
+	pthread_cond_destroy(&sim->us_ready_cv);
+	uvm_lock_destroy(&sim->us_ready_lock);
 }

@@ -274,7 +274,19 @@ region_free_range(struct uao_region *r, voff_t start, voff_t stop)
 	/* object unlocked */
 }
 
-/* wait until no handler works on r.  => r has no span left */
+/*
+ * region_drain: wait until no handler works on r.
+ * => r has no span left, so no new reference can be taken.
+ *
+ * A spin, on purpose: r_refs is taken and dropped on every fault
+ * (region_lookup, region_release), and a sleep here would need its waker
+ * there, a lock or a futex check on the handlers' hot path, to serve a
+ * rare event (a region's last span unmapped).  What it waits for is short:
+ * the faults already in flight on r, each bounded by one swap read or
+ * one wait for a free frame, and the discard or pageout calls of other
+ * program threads on it.  sched_yield lets those threads run on a
+ * machine with fewer cores than threads.
+ */
 static void
 region_drain(struct uao_region *r)
 {

@@ -3,7 +3,8 @@
  * machine (pmap_uffd), the VM (struct uvm), the regions and the
  * fault-handler threads.
  *
- * Field protection:  I = immutable after uao_sim_create,  a = atomic.
+ * Field protection:  I = immutable after uao_sim_create,  a = atomic,
+ *                    r = us_ready_lock (handler start-up only).
  */
 #ifndef UAO_UFFD_SIM_INT_H
 #define UAO_UFFD_SIM_INT_H
@@ -12,6 +13,7 @@
 #include <stdatomic.h>
 #include <sys/queue.h>
 
+#include "base/lock_int.h"
 #include "uffd/region_int.h"
 
 struct pmap;
@@ -28,7 +30,9 @@ struct uao_sim {
 	int us_oom_action;    /* I */
 	int us_nhandlers;     /* I */
 	pthread_t us_handlers[SIM_MAX_HANDLERS]; /* I */
-	atomic_int us_handlers_ready; /* a: handlers past their setup */
+	struct uvm_lock us_ready_lock;		 /* made by handler_start */
+	pthread_cond_t us_ready_cv; /* r: a handler got past its setup */
+	int us_handlers_ready;	    /* r: handlers past their setup */
 	struct region_table us_regions;
 	atomic_uint_fast64_t us_unknown; /* a: faults outside any region */
 	/*
@@ -42,7 +46,10 @@ struct uao_sim {
 };
 
 /*
- * handler_start: start the fault-handler threads.  => 0 or -errno
+ * handler_start: start the fault-handler threads; returns once every
+ * one is past its setup (asleep on us_ready_cv meanwhile).  Makes
+ * us_ready_lock and us_ready_cv anew (a forked child's copies may be
+ * the parent's mid-use).  => 0 or -errno
  * handler_stop: stop and join them.
  */
 int handler_start(struct uao_sim *sim);
