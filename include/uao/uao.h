@@ -208,7 +208,9 @@ uao_swap_list(struct uao_sim *sim, struct uao_swapinfo *out, int max);
 /*
  * uao_swap_inject: make a device fail transfers with EIO, for testing:
  * the nth page transferred from now on (one shot; 0 = off), and/or `ppm'
- * pages per million.  write: 0 for reads, 1 for writes.
+ * pages per million, chosen by a pseudo-random stream started at `seed'
+ * (the same seed fails the same pages).  write: 0 for reads, 1 for
+ * writes.
  * => returns 0, -ENXIO, -EINVAL.
  */
 UAO_EXPORT int uao_swap_inject(struct uao_sim *sim, int id, int write,

@@ -399,7 +399,7 @@ swap_set_faults(struct swap_data *sd, int id, int write, uint64_t nth,
 	fi = &sw->sw_fi[write];
 	fi->fi_nth = nth;
 	fi->fi_ppm = ppm;
-	fi->fi_rng = seed != 0 ? seed : 0x9e3779b97f4a7c15ULL;
+	fi->fi_rng = seed;
 	fi->fi_count = 0;
 	uvm_unlock(&sd->sd_lock);
 	return 0;

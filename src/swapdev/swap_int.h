@@ -55,7 +55,7 @@
 struct swap_faultinj {
 	uint64_t fi_nth;   /* s: 1 = the next page; 0 = off */
 	uint32_t fi_ppm;   /* s: fail this many pages per million */
-	uint64_t fi_rng;   /* s: xorshift state for fi_ppm */
+	uint64_t fi_rng;   /* s: base/rng.h stream for fi_ppm */
 	uint64_t fi_count; /* s: pages of this direction seen since set */
 };
 
@@ -263,7 +263,9 @@ int swap_list(struct swap_data *sd, struct swap_devinfo *out, int max);
 /*
  * swap_set_faults: set fault injection for a device.
  * => write: 0 for reads, 1 for writes.  nth: fail the nth page from now
- *    (0: off).  ppm: fail that many pages per million (0: off).
+ *    (0: off).  ppm: fail that many pages per million (0: off), page by
+ *    page where rng_below(&stream, 1000000) < ppm, the stream (base/rng.h)
+ *    starting at seed (any value, 0 included).
  * => returns 0 or -ENXIO.
  */
 int swap_set_faults(struct swap_data *sd, int id, int write, uint64_t nth,

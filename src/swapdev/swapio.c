@@ -12,24 +12,13 @@
 #include <sys/uio.h>
 
 #include "base/clock_int.h"
+#include "base/rng.h"
 #include "swapdev/swap_int.h"
 #include "swapdev/swapsig_int.h"
 #include "swapdev/uring_int.h"
 
 /* the longest run one request carries (pages) */
 #define SWAP_IO_MAXRUN 256
-
-static uint64_t
-faultinj_next(uint64_t *state)
-{
-	uint64_t x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	*state = x;
-	return x;
-}
 
 /*
  * Decide whether this page's transfer fails by injection.
@@ -45,8 +34,7 @@ faultinj_fire(struct swap_faultinj *fi)
 		fi->fi_nth = 0;
 		fire = true;
 	}
-	if (fi->fi_ppm != 0 &&
-	    faultinj_next(&fi->fi_rng) % 1000000 < fi->fi_ppm)
+	if (fi->fi_ppm != 0 && rng_below(&fi->fi_rng, 1000000) < fi->fi_ppm)
 		fire = true;
 	return fire;
 }
