@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/rng.h"
 #include "harness.h"
 
 /*
@@ -154,13 +155,8 @@ harness_aobj_free(struct uvm_object *uobj)
 uint64_t
 harness_pattern(int idx, int w, uint64_t gen)
 {
-	uint64_t x = ((uint64_t)idx << 32) ^ ((uint64_t)w << 8) ^
-	    (gen * 0x9e3779b97f4a7c15ULL);
-
-	x ^= x >> 31;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 29;
-	return x;
+	return rng_mix(
+	    ((uint64_t)idx << 32) ^ ((uint64_t)w << 8) ^ (gen * RNG_GOLDEN));
 }
 
 int

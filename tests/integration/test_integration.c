@@ -67,7 +67,7 @@ static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t s = seed * 0x9e3779b97f4a7c15ULL + (uint64_t)w->w_id + 1;
+	uint64_t s = rng_mix(seed + (uint64_t)w->w_id);
 
 	for (long op = 0; op < nops; op++) {
 		uint64_t r = rng_next(&s);

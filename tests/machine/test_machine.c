@@ -350,7 +350,7 @@ START_TEST(test_machine_churn_under_migration)
 	for (int k = 0; k < WORKERS; k++) {
 		w[k].w_id = k;
 		w[k].w_sim = sim;
-		w[k].w_rng = (seed + 1) * 0x9e3779b97f4a7c15ULL + (uint64_t)k;
+		w[k].w_rng = rng_mix(seed + (uint64_t)k);
 		w[k].w_next = 1;
 		w[k].w_kind = calloc(REGION_PAGES, 1);
 		w[k].w_gen = calloc(REGION_PAGES, sizeof(uint64_t));

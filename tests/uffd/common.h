@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/rng.h"
 #include "uao/uao.h"
 
 /* exported by libuao (src/uffd/threads_int.h): is tid a uao thread? */
@@ -36,15 +37,9 @@ bool uao_thread_is_ours(pid_t tid);
 static inline uint64_t
 pat_word(uint64_t idx, unsigned w, uint64_t gen)
 {
-	uint64_t x;
-
 	if (gen == 0)
 		return 0;
-	x = (idx << 32) ^ (gen << 12) ^ w;
-	x ^= x >> 31;
-	x *= 0x9e3779b97f4a7c15ULL;
-	x ^= x >> 29;
-	return x | 1; /* never zero */
+	return rng_mix((idx << 32) ^ (gen << 12) ^ w) | 1; /* never zero */
 }
 
 static inline void
