@@ -4,7 +4,9 @@
 #   - an #include "..." not spelled "layer/file.h" (relative to src/;
 #     "uao/uao.h" for the public header, "bench/bench.h" for bench's own),
 #     or naming a file that is not there;
-#   - an arrow back: a layer including a layer above it.
+#   - an arrow back: a layer including a layer above it;
+#   - in tests/, an include that is none of: uao's headers spelled as
+#     above, "common/file.h" (tests/common/), a suite's own "file.h".
 # The layers, bottom up, and what each may include besides itself:
 #   base                     (nothing of uao's)
 #   swapdev  -> base
@@ -65,5 +67,40 @@ for path in $(echo "$out" | awk '$1 == "EXISTS" { print $4 }' | sort -u); do
 		bad=1
 	fi
 done
+
+# tests/: uao's headers as above, what suites share as "common/file.h"
+# (tests/common/), a suite's own header by its bare name; never a path
+# into another suite ("../uffd/...")
+tfiles=$(find tests -name '*.[ch]' | sort)
+if [ -n "$tfiles" ]; then
+	tout=$(grep -Hn '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' \
+	    $tfiles | awk -F: '
+	{
+		f = $1; line = $2
+		name = $0
+		sub(/^[^"]*"/, "", name); sub(/".*$/, "", name)
+		if (name ~ /^[A-Za-z0-9_.-]+$/) {
+			dir = f; sub(/\/[^\/]*$/, "", dir)
+			print "EXISTS " f ":" line " " name " " dir "/" name
+		} else if (name ~ /^(base|swapdev|pager|uffd)\/[A-Za-z0-9_.-]+$/) {
+			print "EXISTS " f ":" line " " name " src/" name
+		} else if (name ~ /^uao\/[A-Za-z0-9_.-]+$/) {
+			print "EXISTS " f ":" line " " name " include/" name
+		} else if (name ~ /^common\/[A-Za-z0-9_.-]+$/) {
+			print "EXISTS " f ":" line " " name " tests/" name
+		} else {
+			print f ":" line ": #include \"" name "\": spell it \"layer/file.h\", \"common/file.h\" or the suite'"'"'s own \"file.h\""
+		}
+	}')
+	echo "$tout" | grep -v '^EXISTS ' | grep . && bad=1
+	for path in $(echo "$tout" | awk '$1 == "EXISTS" { print $4 }' | sort -u); do
+		if [ ! -f "$path" ]; then
+			echo "$tout" | awk -v p="$path" '$1 == "EXISTS" && $4 == p {
+				print $2 ": #include \"" $3 "\": no such file (" p ")" }'
+			bad=1
+		fi
+	done
+	nfiles=$((nfiles + $(echo "$tfiles" | wc -l)))
+fi
 [ "$bad" -eq 0 ] || exit 1
 echo "layers: $nfiles files, include graph as in doc/design.md"

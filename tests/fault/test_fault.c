@@ -34,7 +34,7 @@
 
 #include "base/rng.h"
 #include "uao/uao.h"
-#include "../uffd/find_uffd.h"
+#include "common/find_uffd.h"
 
 #define PG    4096
 #define WORDS (PG / 8)

@@ -10,15 +10,17 @@
  * byte checked), so a failure names the step.
  */
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../uffd/common.h"
+#include "common/sim.h"
 
 #define RAM	 (256UL << 10) /* 64 frames */
 #define RAMPAGES (RAM / TPAGE)

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "base/rng.h"
-#include "../uffd/common.h"
+#include "common/sim.h"
 
 #define NTHREADS     4
 #define REGION_BYTES (1UL << 30)

@@ -8,7 +8,7 @@
  * with mprotect, discard ranges with madvise(MADV_DONTNEED), punch holes
  * with munmap and fill them with a MAP_FIXED mapping of their own, and
  * grow, shrink and move the region with mremap.  Every page's expected
- * contents are modelled (a generation per page, see common.h) and each
+ * contents are modelled (a generation per page, see common/pattern.h) and each
  * read is checked against the model.
  *
  * Meanwhile a thread asks the kernel to compact memory (root only:
@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "base/rng.h"
-#include "../uffd/common.h"
+#include "common/sim.h"
 
 #define WORKERS	     3
 #define REGION_PAGES 2048 /* 8 MiB each; 24 MiB in all */

@@ -41,7 +41,7 @@
 #include <unistd.h>
 
 #include "base/rng.h"
-#include "../uffd/common.h"
+#include "common/sim.h"
 
 #define WORKERS	       3
 #define CHUNK_PAGES    4

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "common/harness.h"
 #include "pager/pagerio_int.h"
 
 /* both slot stores: array up to UAO_SWHASH_THRESHOLD pages, hash above */

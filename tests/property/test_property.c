@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "base/rng.h"
-#include "harness.h"
+#include "common/harness.h"
 
 #define MAXOBJ	     4
 #define MAXPAGES     160 /* per object */

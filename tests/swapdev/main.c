@@ -10,7 +10,7 @@
  *   test_io.c       io: batched page I/O, O_DIRECT and buffered
  *   test_faults.c   faults: fault injection
  *   test_swapoff.c  swapoff: through a model pager, and through the real
- *                   aobj pager (tests/harness.h)
+ *                   aobj pager (tests/common/harness.h)
  *   test_threads.c  threads: concurrent allocation and I/O
  * common.c holds the helpers and fixtures (swapdev_test.h).
  *

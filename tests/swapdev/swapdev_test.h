@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness.h"
+#include "common/harness.h"
 #include "base/rng.h"
 #include "swapdev/swap_int.h"
 #include "swapdev/swapsig_int.h"

@@ -23,8 +23,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "common.h"
-#include "find_uffd.h"
+#include "common/sim.h"
+#include "common/find_uffd.h"
 #include "base/kmem_int.h"
 #include "uffd/threads_int.h"
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "base/rng.h"
-#include "harness.h"
+#include "common/harness.h"
 
 /*
  * Every test program that links the harness works in one private

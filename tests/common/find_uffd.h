@@ -3,8 +3,8 @@
  * /proc/self/fd (for tests that reach past libuao: the fault suite
  * closes it, the uffd suite fills the staging area with it).
  */
-#ifndef UAO_TESTS_UFFD_FIND_UFFD_H
-#define UAO_TESTS_UFFD_FIND_UFFD_H
+#ifndef UAO_TESTS_COMMON_FIND_UFFD_H
+#define UAO_TESTS_COMMON_FIND_UFFD_H
 
 #include <dirent.h>
 #include <stdio.h>
@@ -39,4 +39,4 @@ find_uffd(void)
 	return fd;
 }
 
-#endif /* UAO_TESTS_UFFD_FIND_UFFD_H */
+#endif /* UAO_TESTS_COMMON_FIND_UFFD_H */

@@ -2,8 +2,8 @@
  * harness.h: a machine for white-box tests: the in-memory pmap, a uvm,
  * and real swap files in a private temporary directory.
  */
-#ifndef UAO_TESTS_HARNESS_H
-#define UAO_TESTS_HARNESS_H
+#ifndef UAO_TESTS_COMMON_HARNESS_H
+#define UAO_TESTS_COMMON_HARNESS_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -78,4 +78,4 @@ void harness_unbusy(struct uvm_object *uobj, struct vm_page *pg);
  */
 void harness_wait_wanted(struct uvm_object *uobj, struct vm_page *pg);
 
-#endif /* UAO_TESTS_HARNESS_H */
+#endif /* UAO_TESTS_COMMON_HARNESS_H */
