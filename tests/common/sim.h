@@ -37,6 +37,13 @@ uint64_t stats_kinds(const struct uao_stats *st);
 /* uao_sim_check, retried while the machine is busy.  => its result */
 int sim_check_quiet(struct uao_sim *sim, char *why, size_t len);
 
+/*
+ * sim_assert_consistent: sim_check_quiet finds the machine consistent,
+ * else the test fails with uao_sim_check's reason (sim_assert.c: needs
+ * libcheck).
+ */
+void sim_assert_consistent(struct uao_sim *sim);
+
 /* settle.c: uao threads of this process in poll(2): idle fault handlers */
 int idle_handlers(void);
 

@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +34,10 @@
 #include <unistd.h>
 
 #include "base/rng.h"
+#include "common/pattern.h"
+#include "common/runner.h"
 #include "common/sim.h"
+#include "common/stress.h"
 
 #define WORKERS	     3
 #define REGION_PAGES 2048 /* 8 MiB each; 24 MiB in all */
@@ -51,7 +53,6 @@ enum page_kind {
 
 struct worker {
 	pthread_t w_thread;
-	int w_id;
 	struct uao_sim *w_sim;
 	char *w_base;	   /* the range's first byte (moves with mremap) */
 	size_t w_npages;   /* the range's length */
@@ -62,34 +63,15 @@ struct worker {
 	unsigned w_nholes; /* pages that are not PK_REGION */
 	/* results */
 	uint64_t w_ops, w_checks, w_remaps, w_holes, w_protects;
-	char w_error[256]; /* first failure, or "" */
+	struct stress_err w_err; /* the first failure */
 };
 
-static atomic_int stop_flag;
 static atomic_ulong compactions;
 
 static char *
 page_of(struct worker *w, size_t i)
 {
 	return w->w_base + i * TPAGE;
-}
-
-/* record the worker's first failure and stop every thread */
-static void __attribute__((format(printf, 2, 3)))
-worker_fail(struct worker *w, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (w->w_error[0] == '\0') {
-		n = snprintf(w->w_error, sizeof(w->w_error),
-		    "worker %d: ", w->w_id);
-		va_start(ap, fmt);
-		vsnprintf(w->w_error + n, sizeof(w->w_error) - (size_t)n, fmt,
-		    ap);
-		va_end(ap);
-	}
-	atomic_store(&stop_flag, 1);
 }
 
 /* check page i against the model */
@@ -103,8 +85,8 @@ check_page(struct worker *w, size_t i)
 	word = pat_check(page_of(w, i), i, w->w_gen[i]);
 	w->w_checks++;
 	if (word >= 0)
-		worker_fail(w, "page %zu: word %d is not what was written", i,
-		    word);
+		stress_fail(&w->w_err,
+		    "page %zu: word %d is not what was written", i, word);
 }
 
 static void
@@ -127,7 +109,8 @@ range_create(struct worker *w)
 	int error = uao_region_create(w->w_sim, REGION_PAGES * TPAGE, &r);
 
 	if (error != 0) {
-		worker_fail(w, "uao_region_create: %s", uao_strerror(error));
+		stress_fail(&w->w_err, "uao_region_create: %s",
+		    uao_strerror(error));
 		return;
 	}
 	w->w_base = uao_region_base(r);
@@ -142,7 +125,8 @@ static void
 range_destroy(struct worker *w)
 {
 	if (munmap(w->w_base, w->w_npages * TPAGE) != 0)
-		worker_fail(w, "munmap of the range: %s", strerror(errno));
+		stress_fail(&w->w_err, "munmap of the range: %s",
+		    strerror(errno));
 }
 
 /* mprotect a run read-only, read it, make it writable again */
@@ -154,14 +138,14 @@ op_protect(struct worker *w, size_t i, size_t n)
 			return;
 	}
 	if (mprotect(page_of(w, i), n * TPAGE, PROT_READ) != 0) {
-		worker_fail(w, "mprotect read-only at page %zu: %s", i,
+		stress_fail(&w->w_err, "mprotect read-only at page %zu: %s", i,
 		    strerror(errno));
 		return;
 	}
 	for (size_t j = i; j < i + n; j++)
 		check_page(w, j);
 	if (mprotect(page_of(w, i), n * TPAGE, PROT_READ | PROT_WRITE) != 0)
-		worker_fail(w, "mprotect read-write at page %zu: %s", i,
+		stress_fail(&w->w_err, "mprotect read-write at page %zu: %s", i,
 		    strerror(errno));
 	w->w_protects++;
 }
@@ -175,7 +159,8 @@ op_discard(struct worker *w, size_t i, size_t n)
 			return;
 	}
 	if (madvise(page_of(w, i), n * TPAGE, MADV_DONTNEED) != 0) {
-		worker_fail(w, "madvise at page %zu: %s", i, strerror(errno));
+		stress_fail(&w->w_err, "madvise at page %zu: %s", i,
+		    strerror(errno));
 		return;
 	}
 	for (size_t j = i; j < i + n; j++)
@@ -197,7 +182,8 @@ op_hole(struct worker *w, size_t i, size_t n)
 			return;
 	}
 	if (munmap(page_of(w, i), n * TPAGE) != 0) {
-		worker_fail(w, "munmap at page %zu: %s", i, strerror(errno));
+		stress_fail(&w->w_err, "munmap at page %zu: %s", i,
+		    strerror(errno));
 		return;
 	}
 	p = mmap(page_of(w, i), n * TPAGE, PROT_READ | PROT_WRITE,
@@ -224,7 +210,7 @@ op_remap(struct worker *w, size_t keep)
 		return;
 	p = mremap(w->w_base, w->w_npages * TPAGE, keep * TPAGE, 0);
 	if (p != w->w_base) {
-		worker_fail(w, "mremap shrink to %zu pages: %s", keep,
+		stress_fail(&w->w_err, "mremap shrink to %zu pages: %s", keep,
 		    strerror(errno));
 		return;
 	}
@@ -233,7 +219,7 @@ op_remap(struct worker *w, size_t keep)
 	p = mremap(w->w_base, keep * TPAGE, REGION_PAGES * TPAGE,
 	    MREMAP_MAYMOVE);
 	if (p == MAP_FAILED) {
-		worker_fail(w, "mremap grow from %zu pages: %s", keep,
+		stress_fail(&w->w_err, "mremap grow from %zu pages: %s", keep,
 		    strerror(errno));
 		w->w_npages = keep;
 		return;
@@ -249,7 +235,7 @@ worker_main(void *arg)
 	struct worker *w = arg;
 
 	range_create(w);
-	while (!atomic_load_explicit(&stop_flag, memory_order_relaxed)) {
+	while (!atomic_load_explicit(&stress_stop, memory_order_relaxed)) {
 		size_t i = rng_below(&w->w_rng, w->w_npages);
 		size_t n = 1 + rng_below(&w->w_rng, 16);
 		unsigned op = (unsigned)rng_below(&w->w_rng, 1000);
@@ -306,7 +292,7 @@ compactor_main(void *arg)
 		    strerror(errno));
 		return NULL;
 	}
-	while (!atomic_load(&stop_flag)) {
+	while (!atomic_load(&stress_stop)) {
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 		if (pwrite(fd, "1\n", 2, 0) == 2)
@@ -317,40 +303,19 @@ compactor_main(void *arg)
 	return NULL;
 }
 
-static unsigned
-env_unsigned(const char *name, unsigned dflt)
-{
-	const char *s = getenv(name);
-
-	return s != NULL && *s != '\0' ? (unsigned)strtoul(s, NULL, 0) : dflt;
-}
-
 START_TEST(test_machine_churn_under_migration)
 {
-	struct uao_config cfg = { .ram_bytes = RAM_BYTES };
 	struct worker w[WORKERS];
+	struct stress_run run;
 	struct uao_stats st;
-	struct uao_sim *sim;
 	pthread_t compactor;
-	unsigned seconds = env_unsigned("UAO_STRESS_SECONDS", 6);
-	uint64_t seed = env_unsigned("UAO_STRESS_SEED", (unsigned)time(NULL));
-	char why[512] = "";
-	int error;
 
-	printf("seed %llu (UAO_STRESS_SEED repeats it), %u s\n",
-	    (unsigned long long)seed, seconds);
-	fflush(stdout);
-	error = uao_sim_create(&cfg, &sim);
-	ck_assert_msg(error == 0, "uao_sim_create: %s", uao_strerror(error));
-	error = uao_swap_add(sim, NULL, SWAP_PAGES * TPAGE, 0, 0);
-	ck_assert_msg(error > 0, "uao_swap_add: %s", uao_strerror(error));
-
-	atomic_store(&stop_flag, 0);
+	stress_begin(&run, RAM_BYTES, SWAP_PAGES);
 	memset(w, 0, sizeof(w));
 	for (int k = 0; k < WORKERS; k++) {
-		w[k].w_id = k;
-		w[k].w_sim = sim;
-		w[k].w_rng = rng_mix(seed + (uint64_t)k);
+		w[k].w_err.se_worker = k;
+		w[k].w_sim = run.sr_sim;
+		w[k].w_rng = rng_mix(run.sr_seed + (uint64_t)k);
 		w[k].w_next = 1;
 		w[k].w_kind = calloc(REGION_PAGES, 1);
 		w[k].w_gen = calloc(REGION_PAGES, sizeof(uint64_t));
@@ -361,18 +326,12 @@ START_TEST(test_machine_churn_under_migration)
 	}
 	ck_assert_int_eq(pthread_create(&compactor, NULL, compactor_main, NULL),
 	    0);
-	for (unsigned s = 0; s < seconds * 10 && !atomic_load(&stop_flag);
-	     s++) {
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
-
-		nanosleep(&ts, NULL);
-	}
-	atomic_store(&stop_flag, 1);
+	stress_wait(&run);
 	for (int k = 0; k < WORKERS; k++)
 		pthread_join(w[k].w_thread, NULL);
 	pthread_join(compactor, NULL);
 
-	uao_sim_stats(sim, &st);
+	uao_sim_stats(run.sr_sim, &st);
 	printf("compactions %lu, pages moved %llu (%llu past a short count), "
 	       "pageouts %llu, pageins %llu, soft faults %llu\n",
 	    atomic_load(&compactions), (unsigned long long)st.pages_moved,
@@ -387,8 +346,7 @@ START_TEST(test_machine_churn_under_migration)
 		    (unsigned long long)w[k].w_remaps,
 		    (unsigned long long)w[k].w_holes,
 		    (unsigned long long)w[k].w_protects);
-		ck_assert_msg(w[k].w_error[0] == '\0', "%s (seed %llu)",
-		    w[k].w_error, (unsigned long long)seed);
+		stress_assert_ok(&run, &w[k].w_err);
 		free(w[k].w_kind);
 		free(w[k].w_gen);
 	}
@@ -400,10 +358,7 @@ START_TEST(test_machine_churn_under_migration)
 	ck_assert_uint_eq(st.regions, 0);
 	ck_assert_uint_eq(st.swap_inuse, 0);
 	ck_assert_uint_eq(st.swpgonly, 0);
-	error = sim_check_quiet(sim, why, sizeof(why));
-	ck_assert_msg(error == 0, "uao_sim_check: %s: %s", uao_strerror(error),
-	    why);
-	ck_assert_int_eq(uao_sim_destroy(sim), 0);
+	stress_end(&run);
 }
 END_TEST
 
@@ -422,14 +377,7 @@ machine_suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int nfailed;
-
 	if (sim_probe() == 77)
 		return 77;
-	sr = srunner_create(machine_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? 0 : 1;
+	return suite_run(machine_suite());
 }

@@ -31,7 +31,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +40,10 @@
 #include <unistd.h>
 
 #include "base/rng.h"
+#include "common/pattern.h"
+#include "common/runner.h"
 #include "common/sim.h"
+#include "common/stress.h"
 
 #define WORKERS	       3
 #define CHUNK_PAGES    4
@@ -59,7 +61,6 @@ enum chunk_prot {
 
 struct worker {
 	pthread_t w_thread;
-	int w_id;
 	struct uao_sim *w_sim;
 	struct uao_region *w_region;
 	char *w_base;
@@ -71,33 +72,15 @@ struct worker {
 	uint64_t w_rng;
 	/* results */
 	uint64_t w_writes, w_checks, w_taken_ro;
-	char w_error[256]; /* first failure, or "" */
+	struct stress_err w_err; /* the first failure */
 };
 
-static atomic_int stop_flag;
 static atomic_ulong pressure_sweeps;
 
 static char *
 page_of(struct worker *w, size_t i)
 {
 	return w->w_base + i * TPAGE;
-}
-
-static void __attribute__((format(printf, 2, 3)))
-worker_fail(struct worker *w, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (w->w_error[0] == '\0') {
-		n = snprintf(w->w_error, sizeof(w->w_error),
-		    "worker %d: ", w->w_id);
-		va_start(ap, fmt);
-		vsnprintf(w->w_error + n, sizeof(w->w_error) - (size_t)n, fmt,
-		    ap);
-		va_end(ap);
-	}
-	atomic_store(&stop_flag, 1);
 }
 
 /* is page i present?  (pagemap bit 63; reading it never faults) */
@@ -108,7 +91,7 @@ page_present(struct worker *w, size_t i)
 	off_t off = (off_t)((uintptr_t)page_of(w, i) / TPAGE) * 8;
 
 	if (pread(w->w_pagemap, &ent, sizeof(ent), off) != sizeof(ent))
-		worker_fail(w, "pread of pagemap: %s", strerror(errno));
+		stress_fail(&w->w_err, "pread of pagemap: %s", strerror(errno));
 	return (ent >> 63) & 1;
 }
 
@@ -119,7 +102,7 @@ check_page(struct worker *w, size_t i)
 
 	w->w_checks++;
 	if (word >= 0)
-		worker_fail(w,
+		stress_fail(&w->w_err,
 		    "page %zu (chunk %zu, %s): word %d is not generation "
 		    "%llu",
 		    i, i / CHUNK_PAGES,
@@ -134,8 +117,8 @@ set_prot(struct worker *w, size_t c, int prot)
 {
 	if (mprotect(page_of(w, c * CHUNK_PAGES), CHUNK_PAGES * TPAGE, prot) !=
 	    0)
-		worker_fail(w, "mprotect of chunk %zu to %d: %s", c, prot,
-		    strerror(errno));
+		stress_fail(&w->w_err, "mprotect of chunk %zu to %d: %s", c,
+		    prot, strerror(errno));
 }
 
 /* make chunk c read-only, noting which of its pages are present */
@@ -181,7 +164,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	while (!atomic_load_explicit(&stop_flag, memory_order_relaxed)) {
+	while (!atomic_load_explicit(&stress_stop, memory_order_relaxed)) {
 		size_t c = (size_t)rng_below(&w->w_rng, NCHUNKS);
 		unsigned op = (unsigned)rng_below(&w->w_rng, 100);
 
@@ -224,7 +207,7 @@ pressure_main(void *arg)
 {
 	char *base = arg;
 
-	while (!atomic_load_explicit(&stop_flag, memory_order_relaxed)) {
+	while (!atomic_load_explicit(&stress_stop, memory_order_relaxed)) {
 		for (size_t i = 0; i < PRESSURE_PAGES; i++)
 			base[i * TPAGE] = (char)i;
 		atomic_fetch_add(&pressure_sweeps, 1);
@@ -232,43 +215,26 @@ pressure_main(void *arg)
 	return NULL;
 }
 
-static unsigned
-env_unsigned(const char *name, unsigned dflt)
-{
-	const char *s = getenv(name);
-
-	return s != NULL && *s != '\0' ? (unsigned)strtoul(s, NULL, 0) : dflt;
-}
-
 START_TEST(test_rdonly_evict_races_writes)
 {
-	struct uao_config cfg = { .ram_bytes = RAM_BYTES };
 	struct worker *w;
+	struct stress_run run;
 	struct uao_stats st;
 	struct uao_sim *sim;
 	struct uao_region *pressure_region;
 	pthread_t pressure;
-	unsigned seconds = env_unsigned("UAO_STRESS_SECONDS", 6);
-	uint64_t seed = env_unsigned("UAO_STRESS_SEED", (unsigned)time(NULL));
 	uint64_t taken = 0;
-	char why[512] = "";
 	int error;
 
-	printf("seed %llu (UAO_STRESS_SEED repeats it), %u s\n",
-	    (unsigned long long)seed, seconds);
-	fflush(stdout);
-	error = uao_sim_create(&cfg, &sim);
-	ck_assert_msg(error == 0, "uao_sim_create: %s", uao_strerror(error));
-	error = uao_swap_add(sim, NULL, SWAP_PAGES * TPAGE, 0, 0);
-	ck_assert_msg(error > 0, "uao_swap_add: %s", uao_strerror(error));
+	stress_begin(&run, RAM_BYTES, SWAP_PAGES);
+	sim = run.sr_sim;
 	w = calloc(WORKERS, sizeof(*w));
 	ck_assert_ptr_nonnull(w);
 
-	atomic_store(&stop_flag, 0);
 	for (int k = 0; k < WORKERS; k++) {
-		w[k].w_id = k;
+		w[k].w_err.se_worker = k;
 		w[k].w_sim = sim;
-		w[k].w_rng = rng_mix(seed + (uint64_t)k);
+		w[k].w_rng = rng_mix(run.sr_seed + (uint64_t)k);
 		w[k].w_next = 1;
 		w[k].w_pagemap = open("/proc/self/pagemap", O_RDONLY);
 		ck_assert_int_ge(w[k].w_pagemap, 0);
@@ -295,13 +261,7 @@ START_TEST(test_rdonly_evict_races_writes)
 	ck_assert_int_eq(pthread_create(&pressure, NULL, pressure_main,
 			     uao_region_base(pressure_region)),
 	    0);
-	for (unsigned s = 0; s < seconds * 10 && !atomic_load(&stop_flag);
-	     s++) {
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
-
-		nanosleep(&ts, NULL);
-	}
-	atomic_store(&stop_flag, 1);
+	stress_wait(&run);
 	for (int k = 0; k < WORKERS; k++)
 		pthread_join(w[k].w_thread, NULL);
 	pthread_join(pressure, NULL);
@@ -320,8 +280,7 @@ START_TEST(test_rdonly_evict_races_writes)
 		    k, (unsigned long long)w[k].w_writes,
 		    (unsigned long long)w[k].w_checks,
 		    (unsigned long long)w[k].w_taken_ro);
-		ck_assert_msg(w[k].w_error[0] == '\0', "%s (seed %llu)",
-		    w[k].w_error, (unsigned long long)seed);
+		stress_assert_ok(&run, &w[k].w_err);
 		taken += w[k].w_taken_ro;
 	}
 	/* read-only pages did leave memory, and nothing was lost */
@@ -334,10 +293,7 @@ START_TEST(test_rdonly_evict_races_writes)
 		close(w[k].w_pagemap);
 	}
 	free(w);
-	error = sim_check_quiet(sim, why, sizeof(why));
-	ck_assert_msg(error == 0, "uao_sim_check: %s: %s", uao_strerror(error),
-	    why);
-	ck_assert_int_eq(uao_sim_destroy(sim), 0);
+	stress_end(&run);
 }
 END_TEST
 
@@ -346,17 +302,11 @@ main(void)
 {
 	Suite *s = suite_create("machine-rdonly");
 	TCase *tc = tcase_create("rdonly");
-	SRunner *sr;
-	int nfailed;
 
 	if (sim_probe() == 77)
 		return 77;
 	tcase_set_timeout(tc, 0);
 	tcase_add_test(tc, test_rdonly_evict_races_writes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nfailed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nfailed == 0 ? 0 : 1;
+	return suite_run(s);
 }

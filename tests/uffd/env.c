@@ -141,11 +141,7 @@ stats_ok(struct env *e)
 void
 env_check(struct env *e)
 {
-	char why[512] = "";
-	int error = sim_check_quiet(e->sim, why, sizeof(why));
-
-	ck_assert_msg(error == 0, "uao_sim_check: %s: %s", uao_strerror(error),
-	    why);
+	sim_assert_consistent(e->sim);
 }
 
 /* end of a test: regions already destroyed by the test */
