@@ -20,6 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/pattern.h"
+#include "common/runner.h"
 #include "common/sim.h"
 
 #define RAM	 (256UL << 10) /* 64 frames */
@@ -27,19 +29,31 @@
 
 static char tdir[256];
 
-static struct uao_sim *
-new_machine(void)
+/*
+ * The fixture (in each test's process): fx_sim, a machine of RAM bytes
+ * with 16 MiB of swap.  The teardown checks the parent's machine after
+ * its children are gone, and destroys it.
+ */
+static struct uao_sim *fx_sim;
+
+static void
+fx_sim_setup(void)
 {
 	struct uao_config cfg;
-	struct uao_sim *sim;
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ram_bytes = RAM;
 	cfg.oom_action = UAO_OOM_KILL;
-	ck_assert_int_eq(uao_sim_create(&cfg, &sim), 0);
+	ck_assert_int_eq(uao_sim_create(&cfg, &fx_sim), 0);
 	/* anonymous: O_TMPFILE in $TMPDIR, our private directory */
-	ck_assert_int_gt(uao_swap_add(sim, NULL, 16UL << 20, 0, 0), 0);
-	return sim;
+	ck_assert_int_gt(uao_swap_add(fx_sim, NULL, 16UL << 20, 0, 0), 0);
+}
+
+static void
+fx_sim_teardown(void)
+{
+	sim_assert_consistent(fx_sim);
+	ck_assert_int_eq(uao_sim_destroy(fx_sim), 0);
 }
 
 static char *
@@ -100,6 +114,33 @@ wait_child(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
+/* a child's part of a test: => 0, or the step that failed */
+typedef int child_fn(struct uao_sim *sim, struct uao_region *r, size_t np);
+
+/*
+ * parent_forks: the parent's part of a test: np pages of fx_sim written
+ * at generation 1, a child that runs child on them and must return 0,
+ * and the parent's pages as written afterwards.
+ */
+static void
+parent_forks(size_t np, child_fn *child)
+{
+	struct uao_region *r;
+	pid_t pid;
+	int rv;
+
+	ck_assert_int_eq(uao_region_create(fx_sim, np * TPAGE, &r), 0);
+	fill(r, 0, np, 1);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0)
+		_exit(child(fx_sim, r, np));
+	rv = wait_child(pid);
+	ck_assert_msg(rv == 0, "child (or its child) failed at step %d", rv);
+	/* the parent's memory is as it was */
+	ck_assert_int_eq(check(r, 0, np, 1), -1);
+	ck_assert_int_eq(uao_region_destroy(r), 0);
+}
+
 /*
  * The child reads what the parent wrote (four times its RAM), writes as
  * much again and reads it back, makes a region of its own, and pages
@@ -146,23 +187,7 @@ over_limit_child(struct uao_sim *sim, struct uao_region *r, size_t np)
 
 START_TEST(test_fork_child_over_limit)
 {
-	const size_t np = 4 * RAMPAGES;
-	struct uao_sim *sim = new_machine();
-	struct uao_region *r;
-	pid_t pid;
-	int rv;
-
-	ck_assert_int_eq(uao_region_create(sim, np * TPAGE, &r), 0);
-	fill(r, 0, np, 1);
-	ck_assert_int_ge(pid = fork(), 0);
-	if (pid == 0)
-		_exit(over_limit_child(sim, r, np));
-	rv = wait_child(pid);
-	ck_assert_msg(rv == 0, "child failed at step %d", rv);
-	/* the parent's memory is as it was */
-	ck_assert_int_eq(check(r, 0, np, 1), -1);
-	ck_assert_int_eq(uao_region_destroy(r), 0);
-	ck_assert_int_eq(uao_sim_destroy(sim), 0);
+	parent_forks(4 * RAMPAGES, over_limit_child);
 }
 END_TEST
 
@@ -198,7 +223,7 @@ clean_write_child(struct uao_sim *sim, struct uao_region *r, size_t np)
 START_TEST(test_fork_clean_write_kept)
 {
 	const size_t np = RAMPAGES / 2;
-	struct uao_sim *sim = new_machine();
+	struct uao_sim *sim = fx_sim;
 	struct uao_stats st;
 	struct uao_region *r;
 	pid_t pid;
@@ -218,7 +243,6 @@ START_TEST(test_fork_clean_write_kept)
 	ck_assert_msg(rv == 0, "child failed at step %d", rv);
 	ck_assert_int_eq(check(r, 0, np, 4), -1);
 	ck_assert_int_eq(uao_region_destroy(r), 0);
-	ck_assert_int_eq(uao_sim_destroy(sim), 0);
 }
 END_TEST
 
@@ -237,9 +261,8 @@ page_rounds(struct uao_region *r, size_t np, uint64_t gen0, int rounds)
 START_TEST(test_fork_both_page)
 {
 	const size_t np = 4 * RAMPAGES;
-	struct uao_sim *sim = new_machine();
+	struct uao_sim *sim = fx_sim;
 	struct uao_region *r;
-	char why[256];
 	pid_t pid;
 	int rv, mine;
 
@@ -256,9 +279,8 @@ START_TEST(test_fork_both_page)
 	ck_assert_msg(rv == 0, "child failed at step %d", rv);
 	ck_assert_msg(mine == 0, "parent failed at step %d", mine);
 	ck_assert_int_eq(check(r, 0, np, 203), -1);
-	ck_assert_msg(sim_check_quiet(sim, why, sizeof(why)) == 0, "%s", why);
+	sim_assert_consistent(sim);
 	ck_assert_int_eq(uao_region_destroy(r), 0);
-	ck_assert_int_eq(uao_sim_destroy(sim), 0);
 }
 END_TEST
 
@@ -303,22 +325,7 @@ child_forks(struct uao_sim *sim, struct uao_region *r, size_t np)
 
 START_TEST(test_fork_grandchild)
 {
-	const size_t np = 4 * RAMPAGES;
-	struct uao_sim *sim = new_machine();
-	struct uao_region *r;
-	pid_t pid;
-	int rv;
-
-	ck_assert_int_eq(uao_region_create(sim, np * TPAGE, &r), 0);
-	fill(r, 0, np, 1);
-	ck_assert_int_ge(pid = fork(), 0);
-	if (pid == 0)
-		_exit(child_forks(sim, r, np));
-	rv = wait_child(pid);
-	ck_assert_msg(rv == 0, "child or grandchild failed at step %d", rv);
-	ck_assert_int_eq(check(r, 0, np, 1), -1);
-	ck_assert_int_eq(uao_region_destroy(r), 0);
-	ck_assert_int_eq(uao_sim_destroy(sim), 0);
+	parent_forks(4 * RAMPAGES, child_forks);
 }
 END_TEST
 
@@ -329,6 +336,7 @@ fork_suite(void)
 	TCase *tc = tcase_create("live child");
 
 	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, fx_sim_setup, fx_sim_teardown);
 	tcase_add_test(tc, test_fork_child_over_limit);
 	tcase_add_test(tc, test_fork_clean_write_kept);
 	tcase_add_test(tc, test_fork_both_page);
@@ -360,7 +368,6 @@ rm_tdir(void)
 int
 main(void)
 {
-	SRunner *sr;
 	int failed, rv;
 	const char *t = getenv("TMPDIR");
 
@@ -374,13 +381,10 @@ main(void)
 		return 1;
 	}
 	setenv("TMPDIR", tdir, 1);
-	sr = srunner_create(fork_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = suite_run(fork_suite());
 	if (rm_tdir() != 0) {
 		printf("files left in %s\n", tdir);
-		failed++;
+		failed = 1;
 	}
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return failed;
 }
