@@ -35,6 +35,8 @@
 #include "base/rng.h"
 #include "uao/uao.h"
 #include "common/find_uffd.h"
+#include "common/runner.h"
+#include "common/sim.h"
 
 #define PG    4096
 #define WORDS (PG / 8)
@@ -114,6 +116,31 @@ read_page(const void *base, size_t p, uint64_t gen)
 		}
 	jbp = NULL;
 	return rv;
+}
+
+/*
+ * the_lost_page: read pages [0, np) of base: none holds wrong data, and
+ * exactly one raises SIGBUS, at its own address (a page lost to a failed
+ * read).  => its index
+ */
+static size_t
+the_lost_page(const void *base, size_t np, uint64_t gen)
+{
+	size_t lost = (size_t)-1;
+
+	for (size_t p = 0; p < np; p++) {
+		int rv = read_page(base, p, gen);
+
+		ck_assert_msg(rv != 1, "page %zu reads wrong data", p);
+		if (rv == 2) {
+			ck_assert_msg(lost == (size_t)-1,
+			    "a second page (%zu) got SIGBUS", p);
+			ck_assert_ptr_eq(busaddr, (const char *)base + p * PG);
+			lost = p;
+		}
+	}
+	ck_assert_msg(lost != (size_t)-1, "no page got SIGBUS");
+	return lost;
 }
 
 static struct uao_sim *
@@ -217,7 +244,7 @@ START_TEST(read_error_sigbus)
 	struct uao_region *r;
 	struct uao_swapinfo si;
 	struct uao_stats st;
-	size_t victim = (size_t)-1;
+	size_t victim;
 	void *base;
 	int id;
 
@@ -233,18 +260,7 @@ START_TEST(read_error_sigbus)
 	/* the 3rd page read from the device from now on fails */
 	ck_assert_int_eq(uao_swap_inject(sim, id, 0, 3, 0, seed), 0);
 	nbus = 0;
-	for (size_t p = 0; p < np; p++) {
-		int rv = read_page(base, p, 1);
-
-		ck_assert_msg(rv != 1, "page %zu reads wrong data", p);
-		if (rv == 2) {
-			ck_assert_msg(victim == (size_t)-1,
-			    "a second page (%zu) got SIGBUS", p);
-			ck_assert_ptr_eq(busaddr, (char *)base + p * PG);
-			victim = p;
-		}
-	}
-	ck_assert_msg(victim != (size_t)-1, "no page got SIGBUS");
+	victim = the_lost_page(base, np, 1);
 	ck_assert_int_eq(nbus, 1);
 	/* it stays lost: SIGBUS again, never zeros */
 	ck_assert_int_eq(read_page(base, victim, 1), 2);
@@ -474,7 +490,7 @@ START_TEST(swapoff_bad_slots)
 	struct uao_region *r;
 	struct uao_swapinfo si;
 	struct uao_stats st0, st;
-	size_t victim = (size_t)-1;
+	size_t victim;
 	void *base;
 	int a, b, error;
 
@@ -507,18 +523,7 @@ START_TEST(swapoff_bad_slots)
 	ck_assert_uint_eq(st.swapoff_pages - st0.swapoff_pages, np - 1);
 	recount(sim);
 
-	for (size_t p = 0; p < np; p++) {
-		int rv = read_page(base, p, 1);
-
-		ck_assert_msg(rv != 1, "page %zu wrong after swapoff", p);
-		if (rv == 2) {
-			ck_assert_msg(victim == (size_t)-1,
-			    "second SIGBUS at page %zu", p);
-			ck_assert_ptr_eq(busaddr, (char *)base + p * PG);
-			victim = p;
-		}
-	}
-	ck_assert_msg(victim != (size_t)-1, "the failed read was not seen");
+	victim = the_lost_page(base, np, 1);
 	/* the rest can go to b and come back */
 	ck_assert_int_eq(uao_region_discard(r, victim * PG, PG), 0);
 	ck_assert_int_eq(uao_region_pageout(r, 0, np * PG), 0);
@@ -731,38 +736,15 @@ fault_suite(void)
 int
 main(void)
 {
-	struct uao_sim *probe;
-	SRunner *sr;
-	pid_t probe_pid;
-	int error, nfail, status;
 	const char *s = getenv("UAO_TEST_SEED");
+	int rv;
 
 	seed = s != NULL ? strtoull(s, NULL, 0) : 20261130;
 	printf("seed %llu (UAO_TEST_SEED to repeat)\n",
 	    (unsigned long long)seed);
 	fflush(stdout);
-	/*
-	 * Probe for userfaultfd in a child: a machine made here would be
-	 * inherited, with its fork handlers, by every test's fork.
-	 */
-	probe_pid = fork();
-	if (probe_pid == 0) {
-		error = uao_sim_create(NULL, &probe);
-		if (error == 0)
-			uao_sim_destroy(probe);
-		_exit(
-		    error == -EPERM || error == -ENOSYS || error == -EOPNOTSUPP
-			? 77
-			: 0);
-	}
-	if (probe_pid < 0 || waitpid(probe_pid, &status, 0) != probe_pid) {
-		perror("probe");
-		return 1;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-		printf("skip: no userfaultfd here\n");
+	if (sim_probe() == 77)
 		return 77;
-	}
 	snprintf(tdir, sizeof(tdir), "%s", "/tmp/uao-fault-XXXXXX");
 	if (getenv("TMPDIR") != NULL)
 		snprintf(tdir, sizeof(tdir), "%s/uao-fault-XXXXXX",
@@ -771,10 +753,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	sr = srunner_create(fault_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	nfail = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rv = suite_run(fault_suite());
 	{
 		DIR *d = opendir(tdir);
 		struct dirent *de;
@@ -790,5 +769,5 @@ main(void)
 			closedir(d);
 		rmdir(tdir);
 	}
-	return nfail == 0 ? 0 : 1;
+	return rv;
 }
