@@ -5,6 +5,7 @@
 #include "pager_test.h"
 
 struct harness fx;
+int fx_swapid;
 
 void
 fx_machine16_setup(void)
@@ -16,13 +17,30 @@ void
 fx_swap16_setup(void)
 {
 	harness_init(&fx, 16);
-	ck_assert_int_gt(harness_swapon(&fx, "swap0", 64, 0), 0);
+	fx_swapid = harness_swapon(&fx, "swap0", 64, 0);
+	ck_assert_int_gt(fx_swapid, 0);
+}
+
+void
+fx_swap32_setup(void)
+{
+	harness_init(&fx, 32);
+	fx_swapid = harness_swapon(&fx, "swap0", 64, 0);
+	ck_assert_int_gt(fx_swapid, 0);
 }
 
 void
 fx_machine_teardown(void)
 {
 	harness_fini(&fx);
+}
+
+void
+start_sleeper(pthread_t *tp, void *(*fn)(void *), void *arg,
+    struct uvm_object *uobj, struct vm_page *pg)
+{
+	ck_assert_int_eq(pthread_create(tp, NULL, fn, arg), 0);
+	harness_wait_wanted(uobj, pg);
 }
 
 void

@@ -55,6 +55,14 @@ void count_pages(struct uvm_object *uobj, int *resp, int *swonlyp, int *slotsp);
  */
 void fill_frames(struct harness *h, struct uvm_object *uobj, uint64_t gen);
 
+/*
+ * start_sleeper: run fn(arg) in a new thread *tp, and return once it
+ * sleeps on pg, a page of uobj that the caller holds busy (it set
+ * PG_WANTED).  The caller wakes it and joins it.
+ */
+void start_sleeper(pthread_t *tp, void *(*fn)(void *), void *arg,
+    struct uvm_object *uobj, struct vm_page *pg);
+
 /* a thread that sleeps on a page (busy), or detaches an object (aobj) */
 struct waiter {
 	struct uvm_object *w_uobj;
@@ -71,11 +79,15 @@ struct waiter {
  * The teardown checks the invariants (harness_fini) after every test.
  */
 extern struct harness fx;
+/* the swap fixtures' device id */
+extern int fx_swapid;
 
 /* fx_machine16: a machine of 16 frames, no swap */
 void fx_machine16_setup(void);
-/* fx_swap16: 16 frames and a swap file `swap0' of 64 pages */
+/* fx_swap16: 16 frames and a swap file `swap0' of 64 pages (fx_swapid) */
 void fx_swap16_setup(void);
+/* fx_swap32: the same with 32 frames */
+void fx_swap32_setup(void);
 /* fx_machine_teardown: harness_fini(&fx) */
 void fx_machine_teardown(void);
 

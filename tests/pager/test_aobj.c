@@ -217,8 +217,7 @@ START_TEST(test_aobj_detach_waits_busy)
 	/* a page in "I/O": the detach must wait for it */
 	pg = harness_busy(uobj, 3);
 	w.w_uobj = uobj;
-	ck_assert_int_eq(pthread_create(&t, NULL, detacher, &w), 0);
-	harness_wait_wanted(uobj, pg);
+	start_sleeper(&t, detacher, &w, uobj, pg);
 	uvm_lock(&uobj->vmobjlock);
 	ck_assert_int_eq(atomic_load(&w.w_done), 0);
 	uvm_page_unbusy(pg);

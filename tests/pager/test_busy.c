@@ -56,6 +56,24 @@ waiter_get(void *arg)
 	return NULL;
 }
 
+/*
+ * sleeper_on_busy_page: a 4-page object of fx (w->w_uobj) whose page idx
+ * holds generation 1 and is busy, ours; and a waiter_page thread *tp
+ * asleep on it.  => the busy page
+ */
+static struct vm_page *
+sleeper_on_busy_page(struct waiter *w, pthread_t *tp, int idx)
+{
+	struct vm_page *pg;
+
+	w->w_uobj = harness_aobj(&fx, 4);
+	w->w_idx = idx;
+	ck_assert_int_eq(harness_write_page(w->w_uobj, idx, 1), 0);
+	pg = harness_busy(w->w_uobj, idx);
+	start_sleeper(tp, waiter_page, w, w->w_uobj, pg);
+	return pg;
+}
+
 START_TEST(test_busy_wanted_unbusy)
 {
 	struct uvm_object *uobj;
@@ -63,14 +81,8 @@ START_TEST(test_busy_wanted_unbusy)
 	struct waiter w = { 0 };
 	pthread_t t;
 
-	uobj = harness_aobj(&fx, 4);
-	ck_assert_int_eq(harness_write_page(uobj, 2, 1), 0);
-	pg = harness_busy(uobj, 2);
-
-	w.w_uobj = uobj;
-	w.w_idx = 2;
-	ck_assert_int_eq(pthread_create(&t, NULL, waiter_page, &w), 0);
-	harness_wait_wanted(uobj, pg);
+	pg = sleeper_on_busy_page(&w, &t, 2);
+	uobj = w.w_uobj;
 
 	/* the waiter is asleep: it cannot have finished */
 	uvm_lock(&uobj->vmobjlock);
@@ -99,13 +111,8 @@ START_TEST(test_busy_wanted_freed)
 
 	/* a page freed under a sleeper wakes it, and it finds it gone */
 	uvm = fx.h_uvm;
-	uobj = harness_aobj(&fx, 4);
-	ck_assert_int_eq(harness_write_page(uobj, 1, 1), 0);
-	pg = harness_busy(uobj, 1);
-	w.w_uobj = uobj;
-	w.w_idx = 1;
-	ck_assert_int_eq(pthread_create(&t, NULL, waiter_page, &w), 0);
-	harness_wait_wanted(uobj, pg);
+	pg = sleeper_on_busy_page(&w, &t, 1);
+	uobj = w.w_uobj;
 
 	uvm_lock(&uobj->vmobjlock);
 	pmap_page_remove(pg);
@@ -130,12 +137,8 @@ START_TEST(test_busy_released)
 
 	/* PG_RELEASED: the owner's unbusy frees the page */
 	uvm = fx.h_uvm;
-	uobj = harness_aobj(&fx, 4);
-	ck_assert_int_eq(harness_write_page(uobj, 0, 1), 0);
-	pg = harness_busy(uobj, 0);
-	w.w_uobj = uobj;
-	ck_assert_int_eq(pthread_create(&t, NULL, waiter_page, &w), 0);
-	harness_wait_wanted(uobj, pg);
+	pg = sleeper_on_busy_page(&w, &t, 0);
+	uobj = w.w_uobj;
 	uvm_lock(&uobj->vmobjlock);
 	pg->flags |= PG_RELEASED;
 	uvm_page_unbusy(pg);
@@ -182,8 +185,7 @@ START_TEST(test_busy_get_waits_no_second_read)
 
 	/* a second getter finds it busy, sleeps, and never reads */
 	w.w_uobj = uobj;
-	ck_assert_int_eq(pthread_create(&t, NULL, waiter_get, &w), 0);
-	harness_wait_wanted(uobj, pg);
+	start_sleeper(&t, waiter_get, &w, uobj, pg);
 	uvm_lock(&uobj->vmobjlock);
 	activate_unbusy(pg);
 	uvm_obj_unlock(uobj);

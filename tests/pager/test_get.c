@@ -1,8 +1,9 @@
 /*
  * test_get.c: uao_get (TCase get): PGO_LOCKED and the I/O path over the
  * four page states of get_setup, read errors, read-ahead errors, ENOMEM,
- * and PGO_ALLPAGES.  The object size comes from the loop index (both slot
- * stores), so the machine is made in each test rather than by a fixture.
+ * and PGO_ALLPAGES.  The machine comes from a fixture (TCase get: 32
+ * frames and swap; get-full: 16 frames all taken; get-nomem: 16 frames
+ * and swap), the object size from the loop index (both slot stores).
  */
 #include "pager_test.h"
 
@@ -11,7 +12,30 @@
  */
 
 /*
- * Four pages at the end of an object of npages, in four states:
+ * The get-full fixture: fx of 16 frames and no swap, every frame holding
+ * a dirty page of full_uobj (40 pages, written at even indices): nothing
+ * can be freed.
+ */
+static struct uvm_object *full_uobj;
+
+static void
+fx_full_setup(void)
+{
+	fx_machine16_setup();
+	full_uobj = harness_aobj(&fx, 40);
+	fill_frames(&fx, full_uobj, 1);
+}
+
+static void
+fx_full_teardown(void)
+{
+	harness_aobj_free(full_uobj);
+	fx_machine_teardown();
+}
+
+/*
+ * Four pages at the end of an object of npages of h (the get fixture's
+ * machine), in four states:
  * base+0 resident dirty, base+1 never written, base+2 swap-only,
  * base+3 resident dirty (a test may busy it).
  */
@@ -21,8 +45,6 @@ get_setup(struct harness *h, struct uvm_object **uobjp, int npages)
 	struct uvm_object *uobj;
 	int base = npages - 4;
 
-	harness_init(h, 32);
-	ck_assert_int_gt(harness_swapon(h, "swap0", 64, 0), 0);
 	uobj = harness_aobj(h, npages);
 	ck_assert_int_eq(harness_write_page(uobj, base + 2, 2), 0);
 	uvm_lock(&uobj->vmobjlock);
@@ -56,15 +78,14 @@ release_pps(struct vm_page **pps, int n)
 
 START_TEST(test_get_locked)
 {
-	struct harness h;
 	struct uvm *uvm;
 	struct uvm_object *uobj;
 	struct vm_page *pps[4] = { NULL }, *busy;
 	int base, n, slot2;
 	voff_t off;
 
-	base = get_setup(&h, &uobj, obj_sizes[_i] < 8 ? 8 : obj_sizes[_i]);
-	uvm = h.h_uvm;
+	base = get_setup(&fx, &uobj, obj_sizes[_i] < 8 ? 8 : obj_sizes[_i]);
+	uvm = fx.h_uvm;
 	off = (voff_t)base << PAGE_SHIFT;
 	slot2 = harness_slot(uobj, base + 2);
 	busy = harness_busy(uobj, base + 3);
@@ -127,29 +148,24 @@ START_TEST(test_get_locked)
 	uvm_page_unbusy(busy);
 	uvm_obj_unlock(uobj);
 	ck_assert_int_eq(swap_swpgonly(uvm->swap), 1);
-	harness_check(&h);
+	harness_check(&fx);
 
 	ck_assert_int_eq(harness_verify_page(uobj, base + 0, 1), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 1, 0), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 2, 2), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 3, 4), 0);
-	harness_check(&h);
+	harness_check(&fx);
 	harness_aobj_free(uobj);
-	harness_fini(&h);
 }
 END_TEST
 
 START_TEST(test_get_locked_no_frame)
 {
-	struct harness h;
-	struct uvm_object *uobj;
+	struct uvm_object *uobj = full_uobj;
 	struct vm_page *pps[1] = { NULL };
 	int n = 1;
 
 	/* a zero-fill that finds no frame needs a wait: EBUSY */
-	harness_init(&h, 16);
-	uobj = harness_aobj(&h, 40);
-	fill_frames(&h, uobj, 1);
 	uvm_lock(&uobj->vmobjlock);
 	ck_assert_int_eq(uao_get(uobj, 33 * PAGE_SIZE, pps, &n, 0, VM_PROT_READ,
 			     0, PGO_LOCKED),
@@ -157,15 +173,12 @@ START_TEST(test_get_locked_no_frame)
 	ck_assert_int_eq(n, 0);
 	ck_assert_ptr_null(uvm_pagelookup(uobj, 33 * PAGE_SIZE));
 	uvm_unlock(&uobj->vmobjlock);
-	harness_check(&h);
-	harness_aobj_free(uobj);
-	harness_fini(&h);
+	harness_check(&fx);
 }
 END_TEST
 
 START_TEST(test_get_io)
 {
-	struct harness h;
 	struct uvm *uvm;
 	struct uvm_object *uobj;
 	struct vm_page *pps[4] = { NULL };
@@ -173,8 +186,8 @@ START_TEST(test_get_io)
 	voff_t off;
 	bool writable;
 
-	base = get_setup(&h, &uobj, obj_sizes[_i] < 8 ? 8 : obj_sizes[_i]);
-	uvm = h.h_uvm;
+	base = get_setup(&fx, &uobj, obj_sizes[_i] < 8 ? 8 : obj_sizes[_i]);
+	uvm = fx.h_uvm;
 	off = (voff_t)base << PAGE_SHIFT;
 	slot2 = harness_slot(uobj, base + 2);
 
@@ -196,14 +209,14 @@ START_TEST(test_get_io)
 	ck_assert_int_eq(uao_find_swslot(uobj, base + 2), slot2);
 	release_pps(pps, 4);
 	uvm_obj_unlock(uobj);
-	harness_check(&h);
+	harness_check(&fx);
 	/* a clean page is mapped read-only: its copy stays valid */
 	ck_assert_int_eq(harness_verify_page(uobj, base + 2, 2), 0);
 	ck_assert(pmap_mem_is_mapped(uobj, base + 2, &writable));
 	ck_assert(!writable);
 
 	/* PGO_ALLPAGES: every page, read, zero-filled or resident */
-	harness_pageout_all(&h);
+	harness_pageout_all(&fx);
 	ck_assert_int_eq(harness_resident(uobj), 0);
 	uvm_lock(&uobj->vmobjlock);
 	n = 4;
@@ -220,20 +233,18 @@ START_TEST(test_get_io)
 	ck_assert_uint_eq(stat_of(&uvm->exp.pageins), 4);
 	release_pps(pps, 4);
 	uvm_obj_unlock(uobj);
-	harness_check(&h);
+	harness_check(&fx);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 0, 1), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 1, 0), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 2, 2), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 3, 4), 0);
-	harness_check(&h);
+	harness_check(&fx);
 	harness_aobj_free(uobj);
-	harness_fini(&h);
 }
 END_TEST
 
 START_TEST(test_get_read_error)
 {
-	struct harness h;
 	struct uvm *uvm;
 	struct uvm_object *uobj;
 	struct vm_page *pps[4] = { NULL };
@@ -241,8 +252,8 @@ START_TEST(test_get_read_error)
 	int base, n, id, slot2;
 	voff_t off;
 
-	base = get_setup(&h, &uobj, obj_sizes[_i] < 8 ? 8 : obj_sizes[_i]);
-	uvm = h.h_uvm;
+	base = get_setup(&fx, &uobj, obj_sizes[_i] < 8 ? 8 : obj_sizes[_i]);
+	uvm = fx.h_uvm;
 	off = (voff_t)base << PAGE_SHIFT;
 	slot2 = harness_slot(uobj, base + 2);
 	id = swap_slot_device_id(uvm->swap, slot2);
@@ -260,19 +271,19 @@ START_TEST(test_get_read_error)
 	ck_assert_int_eq(harness_slot(uobj, base + 2), SWSLOT_BAD);
 	ck_assert_ptr_null(harness_page(uobj, base + 2));
 	/* the slot is bad for ever; the page is no longer swap-only */
-	ck_assert_int_eq(harness_devinfo(&h, id, &si), 0);
+	ck_assert_int_eq(harness_devinfo(&fx, id, &si), 0);
 	ck_assert_int_eq(si.si_npgbad, 1);
 	ck_assert_uint_eq(si.si_nreaderr, 1);
 	ck_assert_int_eq(si.si_npginuse, 0);
 	ck_assert_int_eq(swap_swpgonly(uvm->swap), 0);
-	harness_check(&h);
+	harness_check(&fx);
 
 	/* again: EIO at once, without I/O */
 	uvm_lock(&uobj->vmobjlock);
 	n = 4;
 	ck_assert_int_eq(uao_get(uobj, off, pps, &n, 2, VM_PROT_READ, 0, 0),
 	    -EIO);
-	ck_assert_int_eq(harness_devinfo(&h, id, &si), 0);
+	ck_assert_int_eq(harness_devinfo(&fx, id, &si), 0);
 	ck_assert_uint_eq(si.si_nread, 0);
 	ck_assert_uint_eq(si.si_nreaderr, 1);
 
@@ -283,7 +294,7 @@ START_TEST(test_get_read_error)
 	/* the neighbours are fine */
 	ck_assert_int_eq(harness_verify_page(uobj, base + 0, 1), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 3, 4), 0);
-	harness_check(&h);
+	harness_check(&fx);
 
 	/* discarding the range makes the page zeros again */
 	uvm_lock(&uobj->vmobjlock);
@@ -293,31 +304,27 @@ START_TEST(test_get_read_error)
 	ck_assert_int_eq(harness_slot(uobj, base + 2), 0);
 	pmap_mem_discard(uobj, base + 2); /* as munmap+mmap would */
 	ck_assert_int_eq(harness_verify_page(uobj, base + 2, 0), 0);
-	ck_assert_int_eq(harness_devinfo(&h, id, &si), 0);
+	ck_assert_int_eq(harness_devinfo(&fx, id, &si), 0);
 	ck_assert_int_eq(si.si_npgbad, 1);
-	harness_check(&h);
+	harness_check(&fx);
 	harness_aobj_free(uobj);
-	harness_fini(&h);
 }
 END_TEST
 
 START_TEST(test_get_readahead_error)
 {
-	struct harness h;
 	struct uvm *uvm;
 	struct uvm_object *uobj;
 	struct vm_page *pps[4] = { NULL };
 	int n, id, s0;
 
 	/* a neighbour's read error does not fail the centre page */
-	harness_init(&h, 32);
-	uvm = h.h_uvm;
-	id = harness_swapon(&h, "swap0", 64, 0);
-	ck_assert_int_gt(id, 0);
-	uobj = harness_aobj(&h, 8);
+	uvm = fx.h_uvm;
+	id = fx_swapid;
+	uobj = harness_aobj(&fx, 8);
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(harness_write_page(uobj, i, 3), 0);
-	harness_pageout_all(&h);
+	harness_pageout_all(&fx);
 	s0 = harness_slot(uobj, 0);
 	for (int i = 1; i < 4; i++)
 		ck_assert_int_eq(harness_slot(uobj, i), s0 + i);
@@ -338,28 +345,23 @@ START_TEST(test_get_readahead_error)
 	release_pps(pps, 4);
 	uvm_obj_unlock(uobj);
 	ck_assert_int_eq(harness_slot(uobj, 1), SWSLOT_BAD);
-	harness_check(&h);
+	harness_check(&fx);
 	ck_assert_int_eq(harness_verify_page(uobj, 0, 3), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, 1, 3), -EFAULT);
 	ck_assert_int_eq(harness_verify_page(uobj, 2, 3), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, 3, 3), 0);
-	harness_check(&h);
+	harness_check(&fx);
 	harness_aobj_free(uobj);
-	harness_fini(&h);
 }
 END_TEST
 
 START_TEST(test_get_enomem)
 {
-	struct harness h;
-	struct uvm_object *uobj;
+	struct uvm_object *uobj = full_uobj;
 	struct vm_page *pps[2] = { NULL };
 	int n = 2;
 
 	/* no frame and none can be freed: ENOMEM, nothing kept busy */
-	harness_init(&h, 16);
-	uobj = harness_aobj(&h, 40);
-	fill_frames(&h, uobj, 1);
 	uvm_lock(&uobj->vmobjlock);
 	ck_assert_int_eq(uao_get(uobj, 32 * PAGE_SIZE, pps, &n, 1, VM_PROT_READ,
 			     0, PGO_ALLPAGES),
@@ -368,9 +370,7 @@ START_TEST(test_get_enomem)
 	ck_assert_ptr_null(pps[0]);
 	ck_assert_ptr_null(pps[1]);
 	ck_assert_ptr_null(harness_page(uobj, 33));
-	harness_check(&h);
-	harness_aobj_free(uobj);
-	harness_fini(&h);
+	harness_check(&fx);
 }
 END_TEST
 
@@ -393,7 +393,6 @@ assert_none_busy(struct uvm_object *uobj, int base, int n)
 
 START_TEST(test_get_allpages_bad_slot)
 {
-	struct harness h;
 	struct uvm *uvm;
 	struct uvm_object *uobj;
 	struct vm_page *pps[4] = { NULL };
@@ -408,15 +407,13 @@ START_TEST(test_get_allpages_bad_slot)
 	 */
 	npages = obj_sizes[_i] < 8 ? 8 : obj_sizes[_i];
 	base = npages - 4;
-	harness_init(&h, 32);
-	uvm = h.h_uvm;
-	id = harness_swapon(&h, "swap0", 64, 0);
-	ck_assert_int_gt(id, 0);
-	uobj = harness_aobj(&h, npages);
+	uvm = fx.h_uvm;
+	id = fx_swapid;
+	uobj = harness_aobj(&fx, npages);
 	off = (voff_t)base << PAGE_SHIFT;
 	for (int i = 2; i >= 0; i--)
 		ck_assert_int_eq(harness_write_page(uobj, base + i, 6), 0);
-	harness_pageout_all(&h);
+	harness_pageout_all(&fx);
 	for (int i = 0; i < 3; i++)
 		ck_assert_ptr_null(harness_page(uobj, base + i));
 
@@ -445,7 +442,7 @@ START_TEST(test_get_allpages_bad_slot)
 	ck_assert_int_gt(harness_slot(uobj, base + 0), 0);
 	ck_assert_int_gt(harness_slot(uobj, base + 1), 0);
 	ck_assert_int_eq(swap_swpgonly(uvm->swap), 2);
-	harness_check(&h);
+	harness_check(&fx);
 
 	/* the centre alone is got again, without waiting on a lost owner */
 	uvm_lock(&uobj->vmobjlock);
@@ -455,21 +452,19 @@ START_TEST(test_get_allpages_bad_slot)
 	uvm_lock(&uobj->vmobjlock);
 	release_pps(pps, 1);
 	uvm_obj_unlock(uobj);
-	harness_check(&h);
+	harness_check(&fx);
 
 	ck_assert_int_eq(harness_verify_page(uobj, base + 0, 6), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 1, 6), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 2, 6), -EFAULT);
 	ck_assert_int_eq(harness_verify_page(uobj, base + 3, 0), 0);
-	harness_check(&h);
+	harness_check(&fx);
 	harness_aobj_free(uobj);
-	harness_fini(&h);
 }
 END_TEST
 
 START_TEST(test_get_allpages_enomem)
 {
-	struct harness h;
 	struct uvm *uvm;
 	struct uvm_object *uobj;
 	struct vm_page *pps[2] = { NULL };
@@ -481,14 +476,12 @@ START_TEST(test_get_allpages_enomem)
 	 * centre (page 0) takes the last frame for its read; page 1 finds
 	 * none and uvm_wait says -ENOMEM: the centre's frame must come back.
 	 */
-	harness_init(&h, 16);
-	uvm = h.h_uvm;
-	id = harness_swapon(&h, "swap0", 64, 0);
-	ck_assert_int_gt(id, 0);
-	uobj = harness_aobj(&h, 40);
+	uvm = fx.h_uvm;
+	id = fx_swapid;
+	uobj = harness_aobj(&fx, 40);
 	ck_assert_int_eq(harness_write_page(uobj, 1, 8), 0);
 	ck_assert_int_eq(harness_write_page(uobj, 0, 8), 0);
-	harness_pageout_all(&h);
+	harness_pageout_all(&fx);
 	ck_assert_int_eq(uvm->free, 16);
 	for (int i = 0; i < 15; i++)
 		ck_assert_int_eq(harness_write_page(uobj, 4 + 2 * i, 8), 0);
@@ -508,7 +501,7 @@ START_TEST(test_get_allpages_enomem)
 	ck_assert_ptr_null(harness_page(uobj, 1));
 	ck_assert_int_eq(uvm->free, 1);
 	ck_assert_int_eq(swap_swpgonly(uvm->swap), 2);
-	harness_check(&h);
+	harness_check(&fx);
 
 	/* the centre alone fits in the frame given back */
 	uvm_lock(&uobj->vmobjlock);
@@ -518,30 +511,37 @@ START_TEST(test_get_allpages_enomem)
 	uvm_lock(&uobj->vmobjlock);
 	release_pps(pps, 1);
 	uvm_obj_unlock(uobj);
-	harness_check(&h);
+	harness_check(&fx);
 
 	ck_assert_int_eq(swap_set_faults(uvm->swap, id, 1, 0, 0, 0), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, 0, 8), 0);
 	ck_assert_int_eq(harness_verify_page(uobj, 1, 8), 0);
 	for (int i = 0; i < 15; i++)
 		ck_assert_int_eq(harness_verify_page(uobj, 4 + 2 * i, 8), 0);
-	harness_check(&h);
+	harness_check(&fx);
 	harness_aobj_free(uobj);
-	harness_fini(&h);
 }
 END_TEST
 
 void
 pager_get_tcases(Suite *s)
 {
-	TCase *tc = pager_tcase(s, "get");
+	TCase *tc;
 
+	tc = pager_tcase(s, "get");
+	tcase_add_checked_fixture(tc, fx_swap32_setup, fx_machine_teardown);
 	tcase_add_loop_test(tc, test_get_locked, 0, NSIZES);
-	tcase_add_test(tc, test_get_locked_no_frame);
 	tcase_add_loop_test(tc, test_get_io, 0, NSIZES);
 	tcase_add_loop_test(tc, test_get_read_error, 0, NSIZES);
 	tcase_add_test(tc, test_get_readahead_error);
-	tcase_add_test(tc, test_get_enomem);
 	tcase_add_loop_test(tc, test_get_allpages_bad_slot, 0, NSIZES);
+
+	tc = pager_tcase(s, "get-full");
+	tcase_add_checked_fixture(tc, fx_full_setup, fx_full_teardown);
+	tcase_add_test(tc, test_get_locked_no_frame);
+	tcase_add_test(tc, test_get_enomem);
+
+	tc = pager_tcase(s, "get-nomem");
+	tcase_add_checked_fixture(tc, fx_swap16_setup, fx_machine_teardown);
 	tcase_add_test(tc, test_get_allpages_enomem);
 }

@@ -371,8 +371,7 @@ START_TEST(test_put_waits_busy)
 	p.p_start = (voff_t)lo << PAGE_SHIFT;
 	p.p_stop = (voff_t)hi << PAGE_SHIFT;
 	pg = harness_busy(uobj, idx);
-	ck_assert_int_eq(pthread_create(&t, NULL, putter_main, &p), 0);
-	harness_wait_wanted(uobj, pg);
+	start_sleeper(&t, putter_main, &p, uobj, pg);
 	uvm_lock(&uobj->vmobjlock);
 	/* it sleeps on our page: the page is untouched so far */
 	ck_assert_ptr_eq(uvm_pagelookup(uobj, pg->offset), pg);
