@@ -105,6 +105,16 @@ env_region(struct env *e, size_t npages, char **basep)
 	return r;
 }
 
+struct uao_region *
+env_region_swapped(struct env *e, size_t npages, uint64_t gen, char **basep)
+{
+	struct uao_region *r = env_region(e, npages, basep);
+
+	fill_pages(*basep, 0, npages, gen);
+	ck_assert_int_eq(pageout(r, 0, npages), 0);
+	return r;
+}
+
 /* the counters, once the handlers have finished their accounting */
 void
 stats(struct env *e, struct uao_stats *st)

@@ -47,9 +47,7 @@ START_TEST(test_swap_mkfile)
 	ck_assert_msg(id > 0, "uao_swap_add: %s", uao_strerror(id));
 	ck_assert_int_eq(uao_swap_list(fx_env.sim, &si, 1), 1);
 	ck_assert_uint_eq(si.pages, swap_pages);
-	r = env_region(&fx_env, n, &base);
-	fill_pages(base, 0, n, 29);
-	ck_assert_int_eq(pageout(r, 0, n), 0);
+	r = env_region_swapped(&fx_env, n, 29, &base);
 	verify_pages(base, 0, n, 29);
 	ck_assert_int_eq(uao_region_destroy(r), 0);
 	ck_assert_int_eq(uao_swap_remove(fx_env.sim, id, NULL), 0);

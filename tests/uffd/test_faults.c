@@ -40,9 +40,7 @@ START_TEST(test_pageout_pagein)
 	struct uao_region *r;
 	char *base;
 
-	r = env_region(&fx_env, n, &base);
-	fill_pages(base, 0, n, 1);
-	ck_assert_int_eq(pageout(r, 0, n), 0);
+	r = env_region_swapped(&fx_env, n, 1, &base);
 	stats(&fx_env, &st);
 	ck_assert_uint_ge(st.pageouts, n);
 	ck_assert_uint_eq(st.swap_inuse, n);
@@ -112,9 +110,7 @@ START_TEST(test_wp_drops_slot)
 	struct uao_region *r;
 	char *base;
 
-	r = env_region(&fx_env, n, &base);
-	fill_pages(base, 0, n, 5);
-	ck_assert_int_eq(pageout(r, 0, n), 0);
+	r = env_region_swapped(&fx_env, n, 5, &base);
 	stats(&fx_env, &st0);
 	ck_assert_uint_eq(st0.swap_inuse, n);
 
@@ -243,9 +239,7 @@ START_TEST(test_readahead)
 	struct uao_region *r;
 	char *base;
 
-	r = env_region(&fx_env, n, &base);
-	fill_pages(base, 0, n, 9);
-	ck_assert_int_eq(pageout(r, 0, n), 0);
+	r = env_region_swapped(&fx_env, n, 9, &base);
 	stats(&fx_env, &st0);
 	verify_pages(base, 0, n, 9);
 	stats(&fx_env, &st);
@@ -275,9 +269,7 @@ START_TEST(test_syscall_fault)
 	char *base, buf[TPAGE];
 	int fds[2], fd;
 
-	r = env_region(&fx_env, n, &base);
-	fill_pages(base, 0, n, 17);
-	ck_assert_int_eq(pageout(r, 0, n), 0);
+	r = env_region_swapped(&fx_env, n, 17, &base);
 
 	/* read(2) from a pipe into a swapped page: a write fault */
 	ck_assert_int_eq(pipe(fds), 0);
@@ -359,9 +351,7 @@ lose_page(size_t n, char **basep)
 	int nbus = 0;
 	size_t lost = n;
 
-	r = env_region(&fx_env, n, &base);
-	fill_pages(base, 0, n, 21);
-	ck_assert_int_eq(pageout(r, 0, n), 0);
+	r = env_region_swapped(&fx_env, n, 21, &base);
 	/* the next page read from the device fails */
 	ck_assert_int_eq(uao_swap_inject(fx_env.sim, fx_env.swapid, 0, 1, 0, 0),
 	    0);

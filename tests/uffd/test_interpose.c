@@ -37,8 +37,25 @@ START_TEST(test_madv_dontneed)
 	verify_pages(base, 0, 16, 11);
 	verify_pages(base, 16, 32, 0);
 	verify_pages(base, 48, 16, 11);
-	/* and uao_region_discard, the API's own */
+	stats_ok(&fx_env);
+	ck_assert_int_eq(uao_region_destroy(r), 0);
+}
+END_TEST
+
+/* uao_region_discard, the API's own: as MADV_DONTNEED, swapped pages too */
+START_TEST(test_region_discard)
+{
+	const size_t n = 16;
+	struct uao_stats st0, st;
+	struct uao_region *r;
+	char *base;
+
+	r = env_region_swapped(&fx_env, n, 11, &base);
+	stats(&fx_env, &st0);
+	ck_assert_uint_eq(st0.swap_inuse, n);
 	ck_assert_int_eq(uao_region_discard(r, 0, 8 * TPAGE), 0);
+	stats(&fx_env, &st);
+	ck_assert_uint_eq(st.swap_inuse, n - 8);
 	verify_pages(base, 0, 8, 0);
 	verify_pages(base, 8, 8, 11);
 	stats_ok(&fx_env);
@@ -59,9 +76,7 @@ START_TEST(test_raw_dontneed_pageout)
 	struct uao_region *r;
 	char *base;
 
-	r = env_region(&fx_env, n, &base);
-	fill_pages(base, 0, n, 13);
-	ck_assert_int_eq(pageout(r, 0, n), 0);
+	r = env_region_swapped(&fx_env, n, 13, &base);
 	verify_pages(base, 0, n, 13); /* mapped again, clean, slots kept */
 	ck_assert_int_eq(syscall(SYS_madvise, base + 5 * TPAGE, TPAGE,
 			     MADV_DONTNEED),
@@ -314,9 +329,7 @@ START_TEST(test_munmap)
 	struct uao_region *r;
 	char *base;
 
-	r = env_region(&fx_env, n, &base);
-	fill_pages(base, 0, n, 13);
-	ck_assert_int_eq(pageout(r, 0, n), 0);
+	r = env_region_swapped(&fx_env, n, 13, &base);
 	verify_pages(base, 0, 4, 13); /* a few resident again */
 	ck_assert_int_eq(munmap(base + 16 * TPAGE, 16 * TPAGE), 0);
 	stats(&fx_env, &st);
@@ -345,13 +358,13 @@ START_TEST(test_munmap)
 }
 END_TEST
 
-/* mremap moves a region's contents into a new region */
-START_TEST(test_mremap)
+/* mremap moves a region's contents into a new region, which pages */
+START_TEST(test_mremap_moves)
 {
 	const size_t n = 32;
 	struct uao_stats st;
 	struct uao_region *r, *r2;
-	char *base, *nbase, *p;
+	char *base, *nbase;
 
 	r = env_region(&fx_env, n, &base);
 	fill_pages(base, 0, n, 15);
@@ -376,19 +389,59 @@ START_TEST(test_mremap)
 	ck_assert_int_eq(pageout(r2, 0, 2 * n), 0);
 	verify_pages(nbase, 0, n, 15);
 	verify_pages(nbase, n, n, 16);
-
-	/* shrinking stays in place and forgets the tail */
-	p = mremap(nbase, 2 * n * TPAGE, n * TPAGE, 0);
-	ck_assert_ptr_eq(p, nbase);
-	ck_assert_ptr_null(uao_region_of(fx_env.sim, nbase + n * TPAGE));
-	verify_pages(nbase, 0, n, 15);
-	/* growing in place is refused */
-	p = mremap(nbase, n * TPAGE, 2 * n * TPAGE, 0);
-	ck_assert_ptr_eq(p, MAP_FAILED);
-	ck_assert_int_eq(errno, ENOMEM);
 	stats_ok(&fx_env);
 	env_check(&fx_env);
-	ck_assert_int_eq(munmap(nbase, n * TPAGE), 0);
+	ck_assert_int_eq(munmap(nbase, 2 * n * TPAGE), 0);
+}
+END_TEST
+
+/*
+ * shrink_in_place: a region of 2n pages at generation 15, half of them
+ * in swap, shrunk by mremap to its first n pages, which stay in place and
+ * as written; the tail is no region any more.  => the region's base
+ */
+static char *
+shrink_in_place(size_t n)
+{
+	struct uao_region *r;
+	char *base, *p;
+
+	r = env_region(&fx_env, 2 * n, &base);
+	fill_pages(base, 0, 2 * n, 15);
+	ck_assert_int_eq(pageout(r, 0, n), 0);
+	p = mremap(base, 2 * n * TPAGE, n * TPAGE, 0);
+	ck_assert_ptr_eq(p, base);
+	ck_assert_ptr_eq(uao_region_of(fx_env.sim, base), r);
+	ck_assert_ptr_null(uao_region_of(fx_env.sim, base + n * TPAGE));
+	verify_pages(base, 0, n, 15);
+	return base;
+}
+
+/* shrinking stays in place and forgets the tail */
+START_TEST(test_mremap_shrinks_in_place)
+{
+	const size_t n = 32;
+	char *base = shrink_in_place(n);
+
+	stats_ok(&fx_env);
+	env_check(&fx_env);
+	ck_assert_int_eq(munmap(base, n * TPAGE), 0);
+}
+END_TEST
+
+/* growing in place is refused, even into the tail just given back */
+START_TEST(test_mremap_grow_in_place_refused)
+{
+	const size_t n = 32;
+	char *base = shrink_in_place(n), *p;
+
+	p = mremap(base, n * TPAGE, 2 * n * TPAGE, 0);
+	ck_assert_ptr_eq(p, MAP_FAILED);
+	ck_assert_int_eq(errno, ENOMEM);
+	verify_pages(base, 0, n, 15);
+	stats_ok(&fx_env);
+	env_check(&fx_env);
+	ck_assert_int_eq(munmap(base, n * TPAGE), 0);
 }
 END_TEST
 
@@ -402,10 +455,13 @@ uffd_interpose_tcases(Suite *s)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_madv_dontneed);
 	tcase_add_test(tc, test_madv_dontneed_waits_for_reference);
+	tcase_add_test(tc, test_region_discard);
 	tcase_add_test(tc, test_raw_dontneed_pageout);
 	tcase_add_test(tc, test_fault_ahead_stops_at_hole);
 	tcase_add_test(tc, test_munmap);
-	tcase_add_test(tc, test_mremap);
+	tcase_add_test(tc, test_mremap_moves);
+	tcase_add_test(tc, test_mremap_shrinks_in_place);
+	tcase_add_test(tc, test_mremap_grow_in_place_refused);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pressure");

@@ -49,6 +49,9 @@ void
 env_init(struct env *e, size_t ram, uint64_t swap_pages, int no_pagedaemon);
 /* env_region: a region of npages at *basep, known to the kmem guard */
 struct uao_region *env_region(struct env *e, size_t npages, char **basep);
+/* env_region_swapped: the same, every page written at gen, then paged out */
+struct uao_region *
+env_region_swapped(struct env *e, size_t npages, uint64_t gen, char **basep);
 /* the counters, once the handlers have finished their accounting */
 void stats(struct env *e, struct uao_stats *st);
 /* the identities of uao.h hold (the machine must be quiet) */
