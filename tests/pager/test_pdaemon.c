@@ -8,6 +8,46 @@
  * the pagedaemon thread
  */
 
+#define PD_NFRAMES 64
+#define PD_NPAGES  (4 * PD_NFRAMES)
+
+/*
+ * The pdaemon fixture: fx of PD_NFRAMES frames, a swap file twice the
+ * object, pd_uobj of PD_NPAGES pages (four times the RAM limit), and the
+ * pagedaemon thread running.  The teardown stops it (if the test has
+ * not) before the object and the machine go.
+ */
+static struct uvm_object *pd_uobj;
+
+static void
+fx_pdaemon_setup(void)
+{
+	harness_init(&fx, PD_NFRAMES);
+	ck_assert_int_gt(harness_swapon(&fx, "swap0", 2 * PD_NPAGES, 0), 0);
+	pd_uobj = harness_aobj(&fx, PD_NPAGES);
+	ck_assert_int_eq(uvm_pdaemon_start(fx.h_uvm), 0);
+}
+
+static void
+fx_pdaemon_teardown(void)
+{
+	uvm_pdaemon_stop(fx.h_uvm);
+	harness_aobj_free(pd_uobj);
+	fx_machine_teardown();
+}
+
+/* => the pagedaemon thread is running */
+static bool
+pd_running(struct uvm *uvm)
+{
+	bool running;
+
+	uvm_lock(&uvm->pq_lock);
+	running = uvm_pdaemon_running_locked(uvm);
+	uvm_unlock(&uvm->pq_lock);
+	return running;
+}
+
 static uint8_t
 pd_byte(size_t i)
 {
@@ -18,21 +58,14 @@ pd_byte(size_t i)
 
 START_TEST(test_pdaemon_thread)
 {
-	struct harness h;
-	struct uvm *uvm;
-	struct uvm_object *uobj;
+	struct uvm *uvm = fx.h_uvm;
+	struct uvm_object *uobj = pd_uobj;
 	struct swap_devinfo devs[4];
-	const int nframes = 64, npages = 4 * nframes;
+	const int nframes = PD_NFRAMES, npages = PD_NPAGES;
 	const size_t size = (size_t)npages * PAGE_SIZE, chunk = 5000;
 	uint8_t buf[5000], want[5000];
 	uint64_t nread = 0, nwrite = 0, kinds = 0;
 	int ndevs, res, swonly;
-
-	harness_init(&h, nframes);
-	uvm = h.h_uvm;
-	ck_assert_int_gt(harness_swapon(&h, "swap0", 2 * npages, 0), 0);
-	uobj = harness_aobj(&h, npages);
-	ck_assert_int_eq(uvm_pdaemon_start(uvm), 0);
 
 	/* unaligned chunks: accesses straddle pages */
 	for (size_t off = 0; off < size; off += chunk) {
@@ -73,10 +106,8 @@ START_TEST(test_pdaemon_thread)
 		    "page %d differs", i);
 	}
 	uvm_pdaemon_stop(uvm);
-	uvm_lock(&uvm->pq_lock);
-	ck_assert(!uvm_pdaemon_running_locked(uvm));
-	uvm_unlock(&uvm->pq_lock);
-	harness_check(&h);
+	ck_assert(!pd_running(uvm));
+	harness_check(&fx);
 
 	/* the counters add up */
 	ndevs = swap_list(uvm->swap, devs, 4);
@@ -110,12 +141,21 @@ START_TEST(test_pdaemon_thread)
 	ck_assert_int_eq(swap_swpgonly(uvm->swap), swonly);
 	ck_assert_int_le(res, nframes);
 	ck_assert_int_eq(res + uvm->free, nframes);
+}
+END_TEST
 
-	/* restartable */
-	ck_assert_int_eq(uvm_pdaemon_start(uvm), 0);
+/* a stopped pagedaemon starts again, and stops again */
+START_TEST(test_pdaemon_restarts)
+{
+	struct uvm *uvm = fx.h_uvm;
+
+	ck_assert(pd_running(uvm));
 	uvm_pdaemon_stop(uvm);
-	harness_aobj_free(uobj);
-	harness_fini(&h);
+	ck_assert(!pd_running(uvm));
+	ck_assert_int_eq(uvm_pdaemon_start(uvm), 0);
+	ck_assert(pd_running(uvm));
+	uvm_pdaemon_stop(uvm);
+	ck_assert(!pd_running(uvm));
 }
 END_TEST
 
@@ -129,20 +169,13 @@ END_TEST
  */
 START_TEST(test_pdaemon_zero_pages)
 {
-	struct harness h;
-	struct uvm *uvm;
-	struct uvm_object *uobj;
+	struct uvm *uvm = fx.h_uvm;
+	struct uvm_object *uobj = pd_uobj;
 	struct swap_devinfo devs[4];
-	const int nframes = 64, npages = 4 * nframes;
+	const int npages = PD_NPAGES;
 	uint8_t buf[PAGE_SIZE], want[PAGE_SIZE];
 	uint64_t nwrite = 0, zeros = 0;
 	int ndevs, res, swonly;
-
-	harness_init(&h, nframes);
-	uvm = h.h_uvm;
-	ck_assert_int_gt(harness_swapon(&h, "swap0", 2 * npages, 0), 0);
-	uobj = harness_aobj(&h, npages);
-	ck_assert_int_eq(uvm_pdaemon_start(uvm), 0);
 	for (int i = 0; i < npages; i++) {
 		for (size_t k = 0; k < PAGE_SIZE; k++)
 			buf[k] = i % 3 == 0 ? 0 : pd_byte((size_t)i * 7 + k);
@@ -180,9 +213,7 @@ START_TEST(test_pdaemon_zero_pages)
 	count_pages(uobj, &res, &swonly, NULL);
 	ck_assert_int_le(res + swonly, npages);
 	ck_assert_int_eq(swap_swpgonly(uvm->swap), swonly);
-	harness_check(&h);
-	harness_aobj_free(uobj);
-	harness_fini(&h);
+	harness_check(&fx);
 }
 END_TEST
 
@@ -191,6 +222,8 @@ pager_pdaemon_tcases(Suite *s)
 {
 	TCase *tc = pager_tcase(s, "pdaemon");
 
+	tcase_add_checked_fixture(tc, fx_pdaemon_setup, fx_pdaemon_teardown);
 	tcase_add_test(tc, test_pdaemon_thread);
+	tcase_add_test(tc, test_pdaemon_restarts);
 	tcase_add_test(tc, test_pdaemon_zero_pages);
 }
