@@ -30,9 +30,14 @@ assert abs(p["ratio"] - u["wall_s"] / k["wall_s"]) < 1e-3, "ratio"
 assert 0 < u["uao_share"] <= 1, "share"
 PY
 # nothing left behind
-grep -q uao-bench /proc/swaps && fail "swap left on: $(cat /proc/swaps)"
-ls -d /sys/fs/cgroup/memory/uao-bench.* /sys/fs/cgroup/uao-bench.* \
-    2>/dev/null | grep -q . && fail "cgroup left behind"
+# (ours only: another bench may run beside this one on the machine)
+grep -qF "$(cd "$dir" && pwd -P)/" /proc/swaps &&
+    fail "swap left on: $(cat /proc/swaps)"
+for cg in /sys/fs/cgroup/memory/uao-bench.* /sys/fs/cgroup/uao-bench.*; do
+	[ -d "$cg" ] || continue
+	# named after its bench's pid: left behind if that bench is gone
+	kill -0 "${cg##*.}" 2>/dev/null || fail "cgroup left behind: $cg"
+done
 [ -z "$(ls "$dir" | grep -v '^out.json$\|^out.txt$\|^err.txt$')" ] ||
     fail "left behind: $(ls "$dir")"
 echo "PASS"
