@@ -207,8 +207,10 @@ handler_fault_probed(struct uao_sim *sim, struct probe_ring *pr,
 static void
 handler_fault(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0)
 {
+	/* acquire: pairs with uao_probe_enable's release, so that the
+	 * ring's slots are seen as it made them (a plain load on x86) */
 	struct probe_ring *pr =
-	    atomic_load_explicit(&sim->us_probe, memory_order_relaxed);
+	    atomic_load_explicit(&sim->us_probe, memory_order_acquire);
 	uint64_t mapped;
 
 	/* probes off: this test is all they cost */
