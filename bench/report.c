@@ -92,6 +92,12 @@ struct target {
 	int t_le; /* goal is an upper bound */
 };
 
+/*
+ * The targets, as ratios of this run: issue 12's (speed: page-in p50,
+ * random reads, CPU per page moved, four threads, sequential re-read)
+ * and issue 5's that issue 12 did not replace (fill and zero-fill must
+ * not fall behind).  Each is printed met or not.
+ */
 static int
 targets(const struct run *u, struct target *t)
 {
@@ -102,20 +108,28 @@ targets(const struct run *u, struct target *t)
 		k ? ratio((double)hist_pct(&uk[M_UAO].r_flt, 0.5),
 			(double)hist_pct(&uk[M_KERNEL].r_flt, 0.5))
 		  : 0,
-		1.15, 1 };
+		1.10, 1 };
 	t[n++] = (struct target) { "random-read throughput uao/kernel",
 		k ? ratio(acc_rate(&uk[M_UAO]), acc_rate(&uk[M_KERNEL])) : 0,
 		1.0, 0 };
-	t[n++] = (struct target) { "fill throughput uao/kernel",
-		k ? ratio(acc_rate(&u->u_res[P_FILL][M_UAO]),
-			acc_rate(&u->u_res[P_FILL][M_KERNEL]))
+	t[n++] = (struct target) { "random-read CPU per page uao/kernel",
+		k ? ratio(cpu_per_page(&uk[M_UAO]), cpu_per_page(&uk[M_KERNEL]))
 		  : 0,
-		1.0, 0 };
+		1.2, 1 };
+	t[n++] = (struct target) { "uao page-ins/s, 4 threads / 1 thread",
+		ratio(pagein_rate(&u->u_res[P_THR4][M_UAO]),
+		    pagein_rate(&u->u_res[P_THR1][M_UAO])),
+		2.5, 0 };
 	t[n++] = (struct target) { "seq re-read throughput uao/kernel",
 		k ? ratio(acc_rate(&u->u_res[P_SEQREAD][M_UAO]),
 			acc_rate(&u->u_res[P_SEQREAD][M_KERNEL]))
 		  : 0,
 		2.0, 0 };
+	t[n++] = (struct target) { "fill throughput uao/kernel",
+		k ? ratio(acc_rate(&u->u_res[P_FILL][M_UAO]),
+			acc_rate(&u->u_res[P_FILL][M_KERNEL]))
+		  : 0,
+		1.0, 0 };
 	t[n++] = (struct target) { "zero-fill fault p50 / UFFDIO_COPY p50",
 		u->u_fl.f_have_uffd
 		    ? ratio((double)hist_pct(&u->u_res[P_ZERO][M_UAO].r_flt,
@@ -123,10 +137,6 @@ targets(const struct run *u, struct target *t)
 			  (double)hist_pct(&u->u_fl.f_copy, 0.5))
 		    : 0,
 		1.25, 1 };
-	t[n++] = (struct target) { "uao page-ins/s, 4 threads / 1 thread",
-		ratio(pagein_rate(&u->u_res[P_THR4][M_UAO]),
-		    pagein_rate(&u->u_res[P_THR1][M_UAO])),
-		2.0, 0 };
 	return n;
 }
 
@@ -387,7 +397,8 @@ report_table(FILE *f, const struct run *u)
 	}
 
 	nt = targets(u, t);
-	fprintf(f, "\nTargets (issue 5):\n");
+	fprintf(f,
+	    "\nTargets (issue 12 target 3; fill and zero-fill: issue 5):\n");
 	for (int i = 0; i < nt; i++) {
 		const char *v = t[i].t_val == 0 ? "not measured"
 		    : (t[i].t_le ? t[i].t_val <= t[i].t_goal
