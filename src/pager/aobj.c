@@ -677,14 +677,14 @@ uao_get_release(struct uvm_object *uobj, struct vm_page **pps, const bool *mine,
 
 /*
  * uao_get_readahead: add to the batch the neighbours of the centre,
- * in direction `dir', whose slots continue the centre's run.
+ * in direction `dir', that are in swap.
  * => object locked.  Never sleeps: a neighbour that is resident, busy,
  *    not wanted, or for which no frame is free ends the run.
  */
 static int
 uao_get_readahead(struct uvm_object *uobj, voff_t offset, struct vm_page **pps,
-    int maxpages, int centeridx, int centreslot, int dir, struct vm_page **iopg,
-    int *ioslot, int *iolcv, int nio)
+    int maxpages, int centeridx, int dir, struct vm_page **iopg, int *ioslot,
+    int *iolcv, int nio)
 {
 	for (int lcv = centeridx + dir; lcv >= 0 && lcv < maxpages;
 	     lcv += dir) {
@@ -697,7 +697,16 @@ uao_get_readahead(struct uvm_object *uobj, voff_t offset, struct vm_page **pps,
 		if (uvm_pagelookup(uobj, off) != NULL)
 			break;
 		slot = uao_find_swslot(uobj, (int)(off >> PAGE_SHIFT));
-		if (slot <= 0 || slot != centreslot + (lcv - centeridx))
+		/*
+		 * Any neighbour in swap, wherever its slot: the window
+		 * follows the addresses the program walks (as Linux's
+		 * VMA-based swap read-ahead does), and uvm_swap_io reads
+		 * scattered slots as one batch of requests.  Slots that
+		 * continue the centre's were the only ones taken before; a
+		 * page rewritten since its neighbours went out has its slot
+		 * elsewhere, which ended the run after a few pages.
+		 */
+		if (slot <= 0)
 			break;
 		ptmp = uvm_pagealloc(uobj, off, NULL, 0);
 		if (ptmp == NULL)
@@ -879,10 +888,10 @@ gotpage:
 		}
 	}
 
-	/* read-ahead: the neighbours whose slots continue the centre's */
+	/* read-ahead: the neighbours in swap (uao_get_readahead) */
 	if ((flags & PGO_READAHEAD) && centreslot > 0) {
 		nio = uao_get_readahead(uobj, offset, pps, maxpages, centeridx,
-		    centreslot, 1, iopg, ioslot, iolcv, nio);
+		    1, iopg, ioslot, iolcv, nio);
 		/* uvm_swap_get wants ascending offsets */
 		for (int i = 1; i < nio; i++) {
 			for (int j = i; j > 0 && iolcv[j - 1] > iolcv[j]; j--) {

@@ -231,6 +231,37 @@ START_TEST(test_fault_ahead)
 }
 END_TEST
 
+/*
+ * Read-ahead follows the addresses the program walks, wherever the slots
+ * are: with every other page rewritten and paged out again (its slot
+ * elsewhere), a sequential reader still gets its pages a window at a
+ * time, each with its own contents.
+ */
+START_TEST(test_readahead_scattered)
+{
+	const size_t n = 512;
+	struct uao_stats st, st0;
+	struct uao_region *r;
+	char *base;
+
+	r = env_region_swapped(&fx_env, n, 9, &base);
+	for (size_t i = 1; i < n; i += 2)
+		fill_pages(base, i, 1, 10);
+	ck_assert_int_eq(pageout(r, 0, n), 0);
+	stats(&fx_env, &st0);
+	for (size_t i = 0; i < n; i++)
+		verify_pages(base, i, 1, i % 2 ? 10 : 9);
+	stats(&fx_env, &st);
+	ck_assert_uint_eq(st.pageins - st0.pageins, n);
+	/* slots alternate between two runs: one page a read before */
+	ck_assert_uint_lt(st.by_kind[UAO_FAULT_SWAPIN] -
+		st0.by_kind[UAO_FAULT_SWAPIN],
+	    n / 4);
+	stats_ok(&fx_env);
+	ck_assert_int_eq(uao_region_destroy(r), 0);
+}
+END_TEST
+
 /* a sequential reader of swapped pages gets them read ahead */
 START_TEST(test_readahead)
 {
@@ -460,6 +491,7 @@ uffd_faults_tcases(Suite *s)
 	tcase_add_test(tc, test_write_prediction);
 	tcase_add_test(tc, test_fault_ahead);
 	tcase_add_test(tc, test_readahead);
+	tcase_add_test(tc, test_readahead_scattered);
 	tcase_add_test(tc, test_syscall_fault);
 	tcase_add_test(tc, test_sigbus);
 	tcase_add_test(tc, test_sigbus_discard_reuses);
