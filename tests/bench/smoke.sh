@@ -11,10 +11,24 @@ dir=$(mktemp -d "${MESON_BUILD_ROOT:-.}/bench-smoke.XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$bench" --quick "$@" --dir "$dir" --json "$dir/out.json" --plot "$dir/p.svg" \
-    >"$dir/out.txt" 2>"$dir/err.txt"
-rc=$?
-cat "$dir/out.txt" "$dir/err.txt"
+run() {
+	"$bench" --quick "$@" --dir "$dir" --json "$dir/out.json" \
+	    --plot "$dir/p.svg" >"$dir/out.txt" 2>"$dir/err.txt"
+	rc=$?
+	cat "$dir/out.txt" "$dir/err.txt"
+}
+run "$@"
+# The kernel's memory cgroup sometimes OOM-kills the kernel side's child
+# while several threads fault at once under the small limit (seen at 8,
+# 12 and 16 MiB, on trees old and new, one run in three on a quiet
+# machine): a failure of the baseline, which says nothing about uao.
+# Then the kernel side is left out and the run must pass without it.
+if [ $rc != 0 ] && grep -q "^uao-bench: kernel .*OOM killer" "$dir/err.txt" &&
+    ! grep -q "^uao-bench: uao " "$dir/err.txt"; then
+	echo "NOTE: the kernel baseline was OOM-killed in its cgroup;" \
+	    "again with --no-kernel"
+	run --no-kernel "$@"
+fi
 if grep -q 'uao_sim_create: .*\(not permitted\|EPERM\|ENOSYS\)' "$dir/err.txt"; then
 	echo "SKIP: no userfaultfd"; exit 77
 fi
