@@ -74,15 +74,17 @@ START_TEST(test_probe_take_each_swapin)
 			record_ok(&rec, page);
 			taken++;
 		}
-		ck_assert_uint_eq(taken, n);
+		/* a swap-in with no I/O of its own has no record (below) */
+		ck_assert_uint_le(taken, n);
 		total += taken;
 	}
-	ck_assert_uint_eq(total, swapins() - n0);
-	ck_assert_uint_ge(total, PROBE_NPAGES - 64);
 	stats(&fx_env, &st);
+	/* each swap-in a record, or counted as without I/O; none lost */
+	ck_assert_uint_eq(total + st.probe_noio, swapins() - n0);
+	ck_assert_uint_le(st.probe_noio, 2);
+	ck_assert_uint_ge(total, PROBE_NPAGES - 64 - 2);
 	ck_assert_uint_eq(st.probe_records, 0);
 	ck_assert_uint_eq(st.probe_lost, 0);
-	ck_assert_uint_eq(st.probe_noio, 0);
 	ck_assert_int_eq(uao_probe_take(fx_env.sim, base, &rec), -ENOENT);
 	ck_assert_int_eq(uao_region_destroy(r), 0);
 }
@@ -108,8 +110,15 @@ START_TEST(test_probe_drain_then_off)
 	stats(&fx_env, &st);
 	n = uao_probe_drain(fx_env.sim, recs, 2 * PROBE_NPAGES);
 	ck_assert_int_gt(n, 0);
-	ck_assert_uint_eq((uint64_t)n,
+	/*
+	 * Every swap-in fault is a record, or one counted as having no I/O
+	 * of its own (probe_finish: its page's read was not its own; seen
+	 * once in CI, 240 records for 241 swap-ins); none is lost.
+	 */
+	ck_assert_uint_eq((uint64_t)n + (st.probe_noio - st0.probe_noio),
 	    st.by_kind[UAO_FAULT_SWAPIN] - st0.by_kind[UAO_FAULT_SWAPIN]);
+	ck_assert_uint_le(st.probe_noio - st0.probe_noio, 2);
+	ck_assert_uint_eq(st.probe_lost, st0.probe_lost);
 	for (int k = 0; k < n; k++) {
 		uintptr_t a = (uintptr_t)recs[k].addr, b = (uintptr_t)base;
 
