@@ -10,6 +10,7 @@ command -v sort >/dev/null || { echo "SKIP: no sort"; exit 77; }
 dir=$(mktemp -d "${MESON_BUILD_ROOT:-.}/bench-programs.XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/leftovers.sh"
 
 "$bench" --programs --quick --runs 1 --only sort --dir "$dir" \
     --json "$dir/out.json" >"$dir/out.txt" 2>"$dir/err.txt"
@@ -30,14 +31,7 @@ assert abs(p["ratio"] - u["wall_s"] / k["wall_s"]) < 1e-3, "ratio"
 assert 0 < u["uao_share"] <= 1, "share"
 PY
 # nothing left behind
-# (ours only: another bench may run beside this one on the machine)
-grep -qF "$(cd "$dir" && pwd -P)/" /proc/swaps &&
-    fail "swap left on: $(cat /proc/swaps)"
-for cg in /sys/fs/cgroup/memory/uao-bench.* /sys/fs/cgroup/uao-bench.*; do
-	[ -d "$cg" ] || continue
-	# named after its bench's pid: left behind if that bench is gone
-	kill -0 "${cg##*.}" 2>/dev/null || fail "cgroup left behind: $cg"
-done
+check_kernel_leftovers "$dir"
 [ -z "$(ls "$dir" | grep -v '^out.json$\|^out.txt$\|^err.txt$')" ] ||
     fail "left behind: $(ls "$dir")"
 echo "PASS"

@@ -10,6 +10,7 @@ shift
 dir=$(mktemp -d "${MESON_BUILD_ROOT:-.}/bench-smoke.XXXXXX") || exit 1
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/leftovers.sh"
 
 run() {
 	"$bench" --quick "$@" --dir "$dir" --json "$dir/out.json" \
@@ -53,14 +54,7 @@ grep -q "^Where one swap-in's time goes" "$dir/out.txt" ||
     fail "no swap-in breakdown table"
 
 # nothing left behind
-# (ours only: another bench may run beside this one on the machine)
-grep -qF "$(cd "$dir" && pwd -P)/" /proc/swaps &&
-    fail "swap left on: $(cat /proc/swaps)"
-for cg in /sys/fs/cgroup/memory/uao-bench.* /sys/fs/cgroup/uao-bench.*; do
-	[ -d "$cg" ] || continue
-	# named after its bench's pid: left behind if that bench is gone
-	kill -0 "${cg##*.}" 2>/dev/null || fail "cgroup left behind: $cg"
-done
+check_kernel_leftovers "$dir"
 ls "$dir" | grep -q 'uao-bench-' && fail "swap file left behind"
 echo "PASS"
 exit 0
