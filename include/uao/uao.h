@@ -381,8 +381,10 @@ UAO_EXPORT int uao_probe_take(struct uao_sim *sim, const void *addr,
 /*
  * uao_probe_drain: take out up to max records, oldest first.
  * => returns the number taken (0 if probes were never enabled), or
- *    -EINVAL (max < 0, or recs NULL with max > 0).  A record whose fault
- *    is still being finished is left for a later call.
+ *    -EINVAL (max < 0, or recs NULL with max > 0).  A fault being
+ *    served when the call began is waited for (its thread may already
+ *    run: the handler fills the record after waking it), so a drain
+ *    after a program's accesses returns the records of all of them.
  */
 UAO_EXPORT int
 uao_probe_drain(struct uao_sim *sim, struct uao_probe_record *recs, int max);

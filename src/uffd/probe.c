@@ -159,6 +159,25 @@ probe_take(struct probe_ring *pr, uintptr_t page, struct uao_probe_record *rec)
 	return -ENOENT;
 }
 
+/*
+ * probe_wait_served: ps was PENDING when a drain reached it, its fault
+ * claimed before the drain began (pr_next was start): wait until the
+ * fault is served.  A fault in the ring's next turn may have claimed the
+ * slot again meanwhile; that one the drain does not wait for.
+ */
+static void
+probe_wait_served(struct probe_ring *pr, struct probe_slot *ps, uint64_t start)
+{
+	while (atomic_load_explicit(&ps->ps_state, memory_order_acquire) ==
+	    PS_PENDING) {
+		if (atomic_load_explicit(&pr->pr_next, memory_order_relaxed) -
+			start >=
+		    (uint64_t)pr->pr_nslots)
+			return;
+		sched_yield();
+	}
+}
+
 int
 probe_drain(struct probe_ring *pr, struct uao_probe_record *recs, int max)
 {
@@ -171,6 +190,12 @@ probe_drain(struct probe_ring *pr, struct uao_probe_record *recs, int max)
 		struct probe_slot *ps = &pr->pr_slots[(next + (uint64_t)k) %
 		    (uint64_t)pr->pr_nslots];
 
+		/*
+		 * A fault whose thread is already woken may not have filled
+		 * (d) yet (probe_int.h): wait for it, so that a drain after
+		 * the program's accesses returns all of their records.
+		 */
+		probe_wait_served(pr, ps, next);
 		if (probe_cas(ps, PS_DONE, PS_TAKING))
 			probe_copy(pr, ps, &recs[n++]);
 	}

@@ -13,8 +13,9 @@
  * The slot is claimed before the faulting thread can be woken, and
  * filled after: the wake happens inside the ioctl, so the thread may run
  * before (d) is known.  A taker that finds its page's slot still
- * claimed waits for it (probe_take); one that finds no slot knows there
- * is no record.
+ * claimed waits for it (probe_take, and probe_drain for every fault
+ * claimed before it began); one that finds no slot knows there is no
+ * record.
  *
  * The ring is uao's private memory (kmem, allocated by uao_probe_enable
  * on a program thread), never region memory: a handler writes to it.
@@ -104,8 +105,10 @@ int
 probe_take(struct probe_ring *pr, uintptr_t page, struct uao_probe_record *rec);
 
 /*
- * probe_drain: take out up to max records, oldest slot first.
- * => returns the number taken.  Records still being filled are left.
+ * probe_drain: take out up to max records, oldest slot first, waiting
+ * for each fault still being served that claimed its slot before the
+ * call (as probe_take does for its page).
+ * => returns the number taken.  Any thread; O(slots).
  */
 int probe_drain(struct probe_ring *pr, struct uao_probe_record *recs, int max);
 
