@@ -181,6 +181,17 @@ uvm_cond_broadcast(pthread_cond_t *cv, struct uvm_lock *l)
 }
 
 /*
+ * uvm_cond_signal: wake one thread asleep on cv.
+ * => l held, as for uvm_cond_broadcast.
+ */
+static inline void
+uvm_cond_signal(pthread_cond_t *cv, struct uvm_lock *l)
+{
+	KASSERT(uvm_lock_held(l));
+	pthread_cond_signal(cv);
+}
+
+/*
  * uvm_cond_timedwait: as uvm_cond_wait, for at most ms milliseconds.
  * => returns 0 if woken, ETIMEDOUT otherwise.
  */

@@ -182,7 +182,7 @@ uvm_pagefree(struct vm_page *pg)
 
 	/* whoever sleeps on the page must look again: it is gone */
 	if (pg->flags & PG_WANTED)
-		pthread_cond_broadcast(&uobj->uo_cv);
+		uvm_cond_broadcast(&uobj->uo_cv, &uobj->vmobjlock);
 
 	uvm_pagedequeue(pg);
 	pagetab_remove(&uobj->uo_pagetab, (int)(pg->offset >> PAGE_SHIFT));
@@ -202,7 +202,7 @@ uvm_pagefree(struct vm_page *pg)
 	TAILQ_INSERT_HEAD(&uvm->page_free, pg, pageq);
 	uvm->free++;
 	if (uvm->free_waiters > 0)
-		pthread_cond_broadcast(&uvm->free_cv);
+		uvm_cond_broadcast(&uvm->free_cv, &uvm->pq_lock);
 }
 
 void
@@ -336,7 +336,7 @@ uvm_page_unbusy(struct vm_page *pg)
 	if (pg->mdpage.md_where == MD_BOUNCE)
 		uvm->pmap->pm_ops->pmo_page_settle(uvm->pmap, pg);
 	if (pg->flags & PG_WANTED)
-		pthread_cond_broadcast(&uobj->uo_cv);
+		uvm_cond_broadcast(&uobj->uo_cv, &uobj->vmobjlock);
 	pg->flags &= ~(PG_BUSY | PG_WANTED);
 	uvm_page_own(pg, NULL);
 }

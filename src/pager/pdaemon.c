@@ -94,7 +94,7 @@ uvm_pdaemon_wakeup_locked(struct uvm *uvm)
 	KASSERT(uvm_lock_held(&uvm->pq_lock));
 	if (!uvm->pd->pd_wanted) {
 		uvm->pd->pd_wanted = true;
-		pthread_cond_signal(&uvm->pd->pd_cv);
+		uvm_cond_signal(&uvm->pd->pd_cv, &uvm->pq_lock);
 	}
 }
 
@@ -373,7 +373,7 @@ pd_note_progress(struct uvm *uvm, int freed)
 		/* nothing freed for a while, with threads waiting */
 		uvm->oom_gen++;
 		UVM_STAT_INC(uvm, oomevents);
-		pthread_cond_broadcast(&uvm->free_cv);
+		uvm_cond_broadcast(&uvm->free_cv, &uvm->pq_lock);
 		pd->pd_stalls = 0;
 	}
 }
@@ -414,7 +414,7 @@ pd_thread_main(void *arg)
 	}
 	pd->pd_running = false;
 	/* waiters must not sleep on a daemon that is gone */
-	pthread_cond_broadcast(&uvm->free_cv);
+	uvm_cond_broadcast(&uvm->free_cv, &uvm->pq_lock);
 	uvm_unlock(&uvm->pq_lock);
 	return NULL;
 }
@@ -454,7 +454,7 @@ uvm_pdaemon_stop(struct uvm *uvm)
 	uvm_lock(&uvm->pq_lock);
 	running = pd->pd_running;
 	pd->pd_stop = true;
-	pthread_cond_signal(&pd->pd_cv);
+	uvm_cond_signal(&pd->pd_cv, &uvm->pq_lock);
 	uvm_unlock(&uvm->pq_lock);
 	if (running)
 		pthread_join(pd->pd_thread, NULL);
