@@ -48,7 +48,12 @@ struct text_range {
 	bool tr_jemalloc; /* jemalloc's, not uao's */
 };
 
-static struct uao_sim *mmap_sim;
+/*
+ * The machine new mappings are adopted into, NULL until enabled: set
+ * once, read by the interposer on any thread (a thread made before the
+ * runtime started, a jemalloc background thread) without a lock.
+ */
+static _Atomic(struct uao_sim *) mmap_sim;
 static struct text_range exclude[EXCLUDE_MAX]; /* I after enable */
 static int nexclude;
 static atomic_ulong mmaps_adopted, mmaps_skipped;
@@ -126,7 +131,7 @@ note_plain(void *p, size_t len, int prot, int flags, int fd, uintptr_t caller)
 	    (flags & (MAP_ANONYMOUS | MAP_TYPE)) !=
 		(MAP_ANONYMOUS | MAP_PRIVATE))
 		return;
-	if (mmap_sim == NULL ||
+	if (atomic_load_explicit(&mmap_sim, memory_order_acquire) == NULL ||
 	    (caller_is_jemalloc(caller) && !preload_heap_in_hook()))
 		preload_jemeta_mapped(p, len, caller);
 }
@@ -140,7 +145,8 @@ preload_mmap_enable(struct uao_sim *sim)
 		self.dli_fname = NULL;
 	dl_iterate_phdr(exclude_object, (void *)self.dli_fname);
 	preload_jemeta_start(caller_is_jemalloc);
-	mmap_sim = sim;
+	/* release: the exclusions above are seen by whoever sees sim */
+	atomic_store_explicit(&mmap_sim, sim, memory_order_release);
 }
 
 /* a mapping that is no business of uao's */
@@ -163,7 +169,8 @@ static void *
 mmap_adopt(void *addr, size_t len, int prot, int flags, int fd, off_t off,
     uintptr_t caller)
 {
-	struct uao_sim *sim = mmap_sim;
+	struct uao_sim *sim =
+	    atomic_load_explicit(&mmap_sim, memory_order_acquire);
 	struct uao_region *r;
 	bool candidate, replacing;
 	int error = 0;
