@@ -21,6 +21,7 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -889,6 +890,14 @@ CASES = {
 }
 
 
+class Interrupted(Exception):
+    """SIGTERM or SIGHUP (meson's timeout, a closed terminal)"""
+
+
+def on_signal(signum, _frame):
+    raise Interrupted(signal.Signals(signum).name)
+
+
 def main():
     if len(sys.argv) < 2 or sys.argv[1] not in CASES:
         print("usage: run_test.py {%s} [--slow]" % ",".join(CASES))
@@ -898,11 +907,19 @@ def main():
         % (sys.argv[1], " (slow)" if slow else "", SEED, UAO))
     probe()
     tmp = tempfile.mkdtemp(prefix="uao-run-%s." % sys.argv[1])
+    # a stopped run leaves nothing behind (subprocess.run kills the
+    # program it waits for when the exception passes through it)
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     try:
         CASES[sys.argv[1]](tmp, slow)
     except Fail as e:
         say("FAIL: %s" % e)
         say("(files kept in %s)" % tmp)
+        return 1
+    except (Interrupted, KeyboardInterrupt) as e:
+        say("stopped by %s: %s removed" % (e or "SIGINT", tmp))
+        shutil.rmtree(tmp, ignore_errors=True)
         return 1
     shutil.rmtree(tmp, ignore_errors=True)
     say("PASS")
