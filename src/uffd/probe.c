@@ -160,10 +160,11 @@ probe_take(struct probe_ring *pr, uintptr_t page, struct uao_probe_record *rec)
 }
 
 /*
- * probe_wait_served: ps was PENDING when a drain reached it, its fault
- * claimed before the drain began (pr_next was start): wait until the
- * fault is served.  A fault in the ring's next turn may have claimed the
- * slot again meanwhile; that one the drain does not wait for.
+ * probe_wait_served: a drain that began when pr_next was start reached
+ * ps: while a fault is being served there, wait for it.  That is every
+ * fault claimed before the drain, and any claimed since in a slot not yet
+ * reached, each for as long as its service takes; once the ring has
+ * turned over since start, the slot's fault is a newer one, not waited for.
  */
 static void
 probe_wait_served(struct probe_ring *pr, struct probe_slot *ps, uint64_t start)

@@ -106,8 +106,8 @@ probe_take(struct probe_ring *pr, uintptr_t page, struct uao_probe_record *rec);
 
 /*
  * probe_drain: take out up to max records, oldest slot first, waiting
- * for each fault still being served that claimed its slot before the
- * call (as probe_take does for its page).
+ * for a fault still being served in a slot it reaches (as probe_take does
+ * for its page), so that every fault claimed before the call is in.
  * => returns the number taken.  Any thread; O(slots).
  */
 int probe_drain(struct probe_ring *pr, struct uao_probe_record *recs, int max);

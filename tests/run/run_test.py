@@ -918,7 +918,7 @@ def main():
         say("(files kept in %s)" % tmp)
         return 1
     except (Interrupted, KeyboardInterrupt) as e:
-        say("stopped by %s: %s removed" % (e or "SIGINT", tmp))
+        say("stopped by %s: %s removed" % (str(e) or "SIGINT", tmp))
         shutil.rmtree(tmp, ignore_errors=True)
         return 1
     shutil.rmtree(tmp, ignore_errors=True)
