@@ -308,7 +308,18 @@ prep_java(struct pctx *c)
 		fmt_into(c->c_why, sizeof(c->c_why), "javac %s failed", src);
 		return -1;
 	}
+	/*
+	 * The same JVM on both sides.  Under the kernel's memory cgroup a
+	 * container-aware JVM sizes its heap from the cgroup's limit (a
+	 * quarter of R: OutOfMemoryError) and picks the serial collector;
+	 * under uao it sees the machine.  Ergonomics off, heap and
+	 * collector named: the two runs do the same work.
+	 */
 	arg(c, java);
+	arg(c, "-XX:-UseContainerSupport");
+	arg(c, "-XX:+UseG1GC");
+	arg(c, "-Xms256m");
+	arg(c, "-Xmx256m");
 	arg(c, "-cp");
 	arg(c, c->c_o->o_dir);
 	arg(c, "FillHeap");
