@@ -14,6 +14,8 @@
  *   test_api.c       api: every API error, uao_swap_mkfile
  *   test_probe.c     probes: one record per swap-in fault, in stage
  *                    order; none while off; their errors
+ *   test_tracking.c  tracking: writes race soft-fault sampling, write
+ *                    prediction and eviction; none is lost
  * env.c holds the environment, its fixtures and the kmem guard
  * (uffd_test.h).
  *
@@ -41,6 +43,7 @@ uffd_suite(void)
 	uffd_interpose_tcases(s);
 	uffd_api_tcases(s);
 	uffd_probe_tcases(s);
+	uffd_tracking_tcases(s);
 	return s;
 }
 

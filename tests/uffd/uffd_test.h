@@ -84,5 +84,6 @@ void uffd_threads_tcases(Suite *s);
 void uffd_interpose_tcases(Suite *s);
 void uffd_api_tcases(Suite *s);
 void uffd_probe_tcases(Suite *s);
+void uffd_tracking_tcases(Suite *s);
 
 #endif /* UAO_TESTS_UFFD_TEST_H */
