@@ -1,7 +1,8 @@
 /*
  * common.c: the swapdev suite's shared helpers and fixtures (see
- * swapdev_test.h): the counted io_uring_submit, a private directory per
- * test, page buffers and patterns, device and file inspection.
+ * swapdev_test.h): the counted io_uring_submit_and_wait, a private
+ * directory per test, page buffers and patterns, device and file
+ * inspection.
  */
 #include "swapdev_test.h"
 
@@ -9,19 +10,19 @@ uint64_t test_seed = 0x5eed5a9d3e1ULL;
 int test_ops = 1500;
 
 /*
- * io_uring_submit, counted
+ * io_uring_submit_and_wait (the swap layer's one submitting call), counted
  */
 
-int __real_io_uring_submit(struct io_uring *ring);
-int __wrap_io_uring_submit(struct io_uring *ring);
+int __real_io_uring_submit_and_wait(struct io_uring *ring, unsigned wait_nr);
+int __wrap_io_uring_submit_and_wait(struct io_uring *ring, unsigned wait_nr);
 
-static atomic_uint_fast64_t submit_calls; /* io_uring_submit calls */
+static atomic_uint_fast64_t submit_calls; /* submitting calls */
 static atomic_uint_fast64_t submit_sqes;  /* requests they submitted */
 
 int
-__wrap_io_uring_submit(struct io_uring *ring)
+__wrap_io_uring_submit_and_wait(struct io_uring *ring, unsigned wait_nr)
 {
-	int rv = __real_io_uring_submit(ring);
+	int rv = __real_io_uring_submit_and_wait(ring, wait_nr);
 
 	atomic_fetch_add(&submit_calls, 1);
 	if (rv > 0)

@@ -14,7 +14,8 @@
  *   test_threads.c  threads: concurrent allocation and I/O
  * common.c holds the helpers and fixtures (swapdev_test.h).
  *
- * io_uring_submit is wrapped at link time (-Wl,--wrap, see meson.build):
+ * io_uring_submit_and_wait is wrapped at link time (-Wl,--wrap, see
+ * meson.build):
  * the wrapper counts submissions and the requests they carried, so that
  * the tests can tell a batch went in one system call.
  *

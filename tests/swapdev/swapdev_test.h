@@ -1,6 +1,6 @@
 /*
  * swapdev_test.h: what the files of the swapdev suite (tests/swapdev/)
- * share: the counted io_uring_submit, the private directory, page
+ * share: the counted io_uring_submit_and_wait, the private directory, page
  * patterns, device and file helpers (common.c), the fixtures, and one
  * TCase constructor per file.
  */
@@ -37,7 +37,7 @@
 extern uint64_t test_seed;
 extern int test_ops;
 
-/* io_uring_submit calls, and the requests they carried, since reset */
+/* io_uring_submit_and_wait calls, and the requests they carried, since reset */
 uint64_t nsubmit(void);
 uint64_t nsqe(void);
 void submit_reset(void);
