@@ -324,9 +324,10 @@ fork_start(struct uao_sim *sim)
 {
 	bool pagedaemon;
 
-	/* the stop eventfd was the parent's too */
+	/* the stop eventfd and the handlers' epolls were the parent's too */
 	pagedaemon = uvm_fork_child(sim->us_uvm);
 	sim->us_uvm->child_io = fork_shared != NULL ? fork_shared->fs_io : NULL;
+	handler_forget(sim);
 	fd_guard_close(sim->us_stopfd);
 	sim->us_stopfd = fd_guard(eventfd(0, EFD_CLOEXEC));
 	if (sim->us_stopfd < 0)

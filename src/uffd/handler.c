@@ -1,11 +1,29 @@
 /*
  * handler.c: the fault-handler threads.
  *
- * Each thread polls the userfaultfd, reads a batch of messages, and for
- * each page fault finds the region and calls uvm_fault, the aobj half of
- * UVM's fault routine.  Several threads share the one userfaultfd: the
- * kernel hands each message to one reader, and faults on different pages
- * proceed in parallel (a fault on a page already busy waits on it).
+ * Each thread waits on the userfaultfd, reads a batch of messages, and
+ * for each page fault finds the region and calls uvm_fault, the aobj
+ * half of UVM's fault routine.  Several threads share the one
+ * userfaultfd: the kernel hands each message to one reader, and faults
+ * on different pages proceed in parallel (a fault on a page already busy
+ * waits on it).
+ *
+ * Each handler waits in an epoll instance of its own, which watches the
+ * userfaultfd with EPOLLEXCLUSIVE: a new message wakes one idle handler.
+ * poll(2) on the shared descriptor woke every idle handler for every
+ * fault, and all but one found nothing to read: on 2 vCPUs, 2.4 wasted
+ * wake-ups per fault (strace: 66,766 EAGAIN reads for 28k faults).
+ * Measured: random reads about 10% more page-ins per second and 20% less
+ * CPU per page (doc/benchmarks.md).  The stop eventfd is watched without
+ * EPOLLEXCLUSIVE: it wakes them all.
+ *
+ * An epoll holds no reference to the files it watches, and poll(2) did
+ * (while a handler slept in it).  A program that closes our userfaultfd
+ * with a raw close(2), past the descriptor guard (fdguard_int.h), would
+ * release it: every region unregistered, its pages reading as zeros.
+ * handler_start keeps a second descriptor (us_fdhold), so the file
+ * lives on, and the next fault's read(2) of the closed number fails and
+ * stops the program with a message instead.
  *
  * What a handler thread may touch: its stack, the pager's metadata
  * (allocated from the heap of a uao thread, never region memory: see
@@ -15,7 +33,8 @@
  * message is read and stops when the page is mapped.
  */
 #include <errno.h>
-#include <poll.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +42,7 @@
 #include <unistd.h>
 
 #include "base/clock_int.h"
+#include "base/fdguard_int.h"
 #include "pager/fault_int.h"
 #include "pager/pdaemon_int.h"
 #include "pager/uvm_int.h"
@@ -221,32 +241,40 @@ handler_fault(struct uao_sim *sim, const struct uffd_msg *msg, uint64_t t0)
 	(void)handler_serve(sim, msg, t0, NULL, &mapped);
 }
 
+/* epoll_event.data of the two descriptors a handler waits on */
+#define HANDLER_EV_FAULT 0
+#define HANDLER_EV_STOP	 1
+
 static void *
 handler_main(void *arg)
 {
-	struct uao_sim *sim = arg;
+	struct sim_handler *sh = arg;
+	struct uao_sim *sim = sh->sh_sim;
 	struct uffd_msg msgs[HANDLER_BATCH];
-	struct pollfd pfd[2];
 
 	uao_thread_start();
 	uvm_lock(&sim->us_ready_lock);
 	sim->us_handlers_ready++;
 	uvm_cond_broadcast(&sim->us_ready_cv, &sim->us_ready_lock);
 	uvm_unlock(&sim->us_ready_lock);
-	pfd[0].fd = sim->us_fd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = sim->us_stopfd;
-	pfd[1].events = POLLIN;
 	for (;;) {
+		struct epoll_event evs[2];
+		bool stop = false;
 		ssize_t n;
 		uint64_t t0;
+		int nev;
 
-		if (poll(pfd, 2, -1) < 0) {
+		nev = epoll_wait(sh->sh_epfd, evs, 2, -1);
+		if (nev < 0) {
 			if (errno == EINTR)
 				continue;
-			uvm_panic(__func__, "poll on the userfaultfd failed");
+			uvm_panic(__func__,
+			    "epoll_wait on the userfaultfd "
+			    "failed");
 		}
-		if (pfd[1].revents & POLLIN)
+		for (int i = 0; i < nev; i++)
+			stop |= evs[i].data.u32 == HANDLER_EV_STOP;
+		if (stop)
 			break;
 		n = read(sim->us_fd, msgs, sizeof(msgs));
 		if (n < 0) {
@@ -271,17 +299,53 @@ handler_main(void *arg)
  * region memory (its first jemalloc call); only the other handlers could
  * serve that, so none may be left in setup once regions hold data.
  */
+/*
+ * handler_epoll: a handler's epoll instance: the userfaultfd, one idle
+ * handler woken per message; the stop eventfd, all of them.
+ * => a guarded descriptor, or -errno
+ */
+static int
+handler_epoll(struct uao_sim *sim)
+{
+	struct epoll_event fault = { .events = EPOLLIN | EPOLLEXCLUSIVE,
+		.data.u32 = HANDLER_EV_FAULT };
+	struct epoll_event stop = { .events = EPOLLIN,
+		.data.u32 = HANDLER_EV_STOP };
+	int epfd = fd_guard(epoll_create1(EPOLL_CLOEXEC));
+
+	if (epfd < 0)
+		return -errno;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sim->us_fd, &fault) != 0 ||
+	    epoll_ctl(epfd, EPOLL_CTL_ADD, sim->us_stopfd, &stop) != 0) {
+		int error = -errno;
+
+		fd_guard_close(epfd);
+		return error;
+	}
+	return epfd;
+}
+
 int
 handler_start(struct uao_sim *sim)
 {
+	sim->us_fdhold = fd_guard(fcntl(sim->us_fd, F_DUPFD_CLOEXEC, 0));
+	if (sim->us_fdhold < 0)
+		return -errno;
 	uvm_lock_init(&sim->us_ready_lock);
 	uvm_cond_init(&sim->us_ready_cv);
 	sim->us_handlers_ready = 0;
 	for (int i = 0; i < sim->us_nhandlers; i++) {
-		int error = pthread_create(&sim->us_handlers[i], NULL,
-		    handler_main, sim);
+		struct sim_handler *sh = &sim->us_handlers[i];
+		int error;
 
+		sh->sh_sim = sim;
+		sh->sh_epfd = handler_epoll(sim);
+		error = sh->sh_epfd < 0
+		    ? -sh->sh_epfd
+		    : pthread_create(&sh->sh_thread, NULL, handler_main, sh);
 		if (error != 0) {
+			if (sh->sh_epfd >= 0)
+				fd_guard_close(sh->sh_epfd);
 			sim->us_nhandlers = i;
 			handler_stop(sim);
 			return -error;
@@ -301,10 +365,23 @@ handler_stop(struct uao_sim *sim)
 
 	/* the eventfd stays readable: every handler sees it */
 	(void)!write(sim->us_stopfd, &one, sizeof(one));
-	for (int i = 0; i < sim->us_nhandlers; i++)
-		pthread_join(sim->us_handlers[i], NULL);
+	for (int i = 0; i < sim->us_nhandlers; i++) {
+		pthread_join(sim->us_handlers[i].sh_thread, NULL);
+		fd_guard_close(sim->us_handlers[i].sh_epfd);
+	}
 	sim->us_nhandlers = 0;
+	fd_guard_close(sim->us_fdhold);
+	sim->us_fdhold = -1;
 	/* every handler is gone: nothing touches them any more */
 	pthread_cond_destroy(&sim->us_ready_cv);
 	uvm_lock_destroy(&sim->us_ready_lock);
+}
+
+void
+handler_forget(struct uao_sim *sim)
+{
+	for (int i = 0; i < sim->us_nhandlers; i++)
+		fd_guard_close(sim->us_handlers[i].sh_epfd);
+	fd_guard_close(sim->us_fdhold);
+	sim->us_fdhold = -1;
 }

@@ -29,10 +29,15 @@ struct uao_sim {
 	struct uvm *us_uvm;   /* I */
 	int us_oom_action;    /* I */
 	int us_nhandlers;     /* I */
-	pthread_t us_handlers[SIM_MAX_HANDLERS]; /* I */
-	struct uvm_lock us_ready_lock;		 /* made by handler_start */
-	pthread_cond_t us_ready_cv; /* r: a handler got past its setup */
-	int us_handlers_ready;	    /* r: handlers past their setup */
+	struct sim_handler {
+		pthread_t sh_thread;	/* I */
+		int sh_epfd;		/* I: its epoll (handler_start) */
+		struct uao_sim *sh_sim; /* I */
+	} us_handlers[SIM_MAX_HANDLERS];
+	int us_fdhold; /* I: a second descriptor of the userfaultfd */
+	struct uvm_lock us_ready_lock; /* made by handler_start */
+	pthread_cond_t us_ready_cv;    /* r: a handler got past its setup */
+	int us_handlers_ready;	       /* r: handlers past their setup */
 	struct region_table us_regions;
 	atomic_uint_fast64_t us_unknown; /* a: faults outside any region */
 	/*
@@ -50,10 +55,13 @@ struct uao_sim {
  * one is past its setup (asleep on us_ready_cv meanwhile).  Makes
  * us_ready_lock and us_ready_cv anew (a forked child's copies may be
  * the parent's mid-use).  => 0 or -errno
- * handler_stop: stop and join them.
+ * handler_stop: stop and join them, and close their epoll instances.
+ * handler_forget: in a forked child, close the parent's handlers'
+ * epoll instances and us_fdhold (their threads are not in the child).
  */
 int handler_start(struct uao_sim *sim);
 void handler_stop(struct uao_sim *sim);
+void handler_forget(struct uao_sim *sim);
 
 /*
  * sim_uffd_new: a userfaultfd with the features uao needs (API done).

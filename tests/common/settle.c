@@ -31,9 +31,14 @@ idle_handlers(void)
 		f = fopen(path, "r");
 		if (f == NULL)
 			continue;
-		/* poll (7) or ppoll (271) on x86_64 */
+		/*
+		 * An idle handler sleeps in epoll_wait: epoll_wait (232),
+		 * epoll_pwait (281) or epoll_pwait2 (441) on x86_64, as
+		 * the C library calls it.
+		 */
 		if (fgets(buf, sizeof(buf), f) != NULL &&
-		    sscanf(buf, "%ld", &nr) == 1 && (nr == 7 || nr == 271))
+		    sscanf(buf, "%ld", &nr) == 1 &&
+		    (nr == 232 || nr == 281 || nr == 441))
 			n++;
 		fclose(f);
 	}

@@ -44,14 +44,14 @@ int sim_check_quiet(struct uao_sim *sim, char *why, size_t len);
  */
 void sim_assert_consistent(struct uao_sim *sim);
 
-/* settle.c: uao threads of this process in poll(2): idle fault handlers */
+/* settle.c: uao threads of this process in epoll_wait(2): idle handlers */
 int idle_handlers(void);
 
 /*
- * stats_settled: a snapshot of the counters once every fault handler is
- * back in poll(2).  A handler wakes the faulting thread when the page
- * is mapped and counts the fault just after, so a snapshot taken the
- * moment an access returns can miss that fault.  nhandlers is the
+ * stats_settled: a snapshot of the counters once every fault handler
+ * is back in epoll_wait(2).  A handler wakes the faulting thread when
+ * the page is mapped and counts the fault just after, so a snapshot
+ * taken the moment an access returns can miss that fault.  nhandlers is the
  * machine's handler count.  The program must not be faulting meanwhile.
  */
 void stats_settled(struct uao_sim *sim, int nhandlers, struct uao_stats *st);
