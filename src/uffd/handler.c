@@ -11,11 +11,11 @@
  * Each handler waits in an epoll instance of its own, which watches the
  * userfaultfd with EPOLLEXCLUSIVE: a new message wakes one idle handler.
  * poll(2) on the shared descriptor woke every idle handler for every
- * fault, and all but one found nothing to read: on 2 vCPUs, 2.4 wasted
- * wake-ups per fault (strace: 66,766 EAGAIN reads for 28k faults).
- * Measured: random reads about 10% more page-ins per second and 20% less
- * CPU per page (doc/benchmarks.md).  The stop eventfd is watched without
- * EPOLLEXCLUSIVE: it wakes them all.
+ * fault, and all but one found nothing to read: with four handlers, 2.4
+ * wasted wake-ups per fault (strace: 66,766 EAGAIN reads for 28k faults).
+ * Measured: 6 to 13% less CPU per page with one or two faulting threads,
+ * throughput within the noise (doc/benchmarks.md).  The stop eventfd is
+ * watched without EPOLLEXCLUSIVE: it wakes them all.
  *
  * An epoll holds no reference to the files it watches, and poll(2) did
  * (while a handler slept in it).  A program that closes our userfaultfd
@@ -269,8 +269,7 @@ handler_main(void *arg)
 			if (errno == EINTR)
 				continue;
 			uvm_panic(__func__,
-			    "epoll_wait on the userfaultfd "
-			    "failed");
+			    "epoll_wait on the userfaultfd failed");
 		}
 		for (int i = 0; i < nev; i++)
 			stop |= evs[i].data.u32 == HANDLER_EV_STOP;
@@ -293,12 +292,6 @@ handler_main(void *arg)
 	return NULL;
 }
 
-/*
- * handler_start: start the fault handlers, and return once every one is
- * past its setup (uao_thread_start).  A handler's setup may fault on
- * region memory (its first jemalloc call); only the other handlers could
- * serve that, so none may be left in setup once regions hold data.
- */
 /*
  * handler_epoll: a handler's epoll instance: the userfaultfd, one idle
  * handler woken per message; the stop eventfd, all of them.
@@ -325,6 +318,12 @@ handler_epoll(struct uao_sim *sim)
 	return epfd;
 }
 
+/*
+ * handler_start: start the fault handlers, and return once every one is
+ * past its setup (uao_thread_start).  A handler's setup may fault on
+ * region memory (its first jemalloc call); only the other handlers could
+ * serve that, so none may be left in setup once regions hold data.
+ */
 int
 handler_start(struct uao_sim *sim)
 {
