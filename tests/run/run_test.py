@@ -41,6 +41,25 @@ class Fail(Exception):
     pass
 
 
+# the uao runs this test started with spawn() and has not reaped: a run
+# stopped by a signal kills them (`uao run' takes its program with it)
+LIVE = []
+
+
+def spawn(*args, **kwargs):
+    """subprocess.Popen, remembered so that a stopped test kills it."""
+    p = subprocess.Popen(*args, **kwargs)
+    LIVE.append(p)
+    return p
+
+
+def kill_live():
+    for p in LIVE:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def say(msg):
     print(msg, flush=True)
 
@@ -509,9 +528,9 @@ def case_leftovers(tmp, slow):
 
     # uao run itself killed: its program goes too, and the next run
     # sweeps what the killed one could not remove
-    p = subprocess.Popen([UAO, "run", "--ram", "8M", "--", PY, "-c",
-                          "import time; time.sleep(600)"], env=env,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = spawn([UAO, "run", "--ram", "8M", "--", PY, "-c",
+               "import time; time.sleep(600)"], env=env,
+              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     child = None
     deadline = time.monotonic() + 60
     while child is None and time.monotonic() < deadline:
@@ -592,9 +611,8 @@ def case_check(tmp, slow):
             "while time.time() - t < 60:\n"
             "    for i in range(0, len(x), 4096): x[i] = (x[i] + 1) & 255\n")
     env = private_env(tmp)
-    p = subprocess.Popen([UAO, "run", "--ram", "8M", "--", PY, "-c", code],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                         env=env)
+    p = spawn([UAO, "run", "--ram", "8M", "--", PY, "-c", code],
+              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
         pid = None
         deadline = time.monotonic() + 60
@@ -655,9 +673,8 @@ class Gated:
         for s in swaps:
             args += ["--swap", s]
         self.outf = open(self.out, "wb")
-        self.p = subprocess.Popen(args + ["--"] + argv, stdin=subprocess.PIPE,
-                                  stdout=self.outf, stderr=subprocess.PIPE,
-                                  cwd=tmp)
+        self.p = spawn(args + ["--"] + argv, stdin=subprocess.PIPE,
+                       stdout=self.outf, stderr=subprocess.PIPE, cwd=tmp)
         self.pid = None
 
     def find_pid(self, prog):
@@ -908,7 +925,8 @@ def main():
     probe()
     tmp = tempfile.mkdtemp(prefix="uao-run-%s." % sys.argv[1])
     # a stopped run leaves nothing behind (subprocess.run kills the
-    # program it waits for when the exception passes through it)
+    # program it waits for when the exception passes through it, and
+    # kill_live the ones started with spawn)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
     try:
@@ -918,6 +936,7 @@ def main():
         say("(files kept in %s)" % tmp)
         return 1
     except (Interrupted, KeyboardInterrupt) as e:
+        kill_live()
         say("stopped by %s: %s removed" % (str(e) or "SIGINT", tmp))
         shutil.rmtree(tmp, ignore_errors=True)
         return 1
