@@ -51,8 +51,9 @@ int idle_handlers(void);
  * stats_settled: a snapshot of the counters once every fault handler
  * is back in epoll_wait(2).  A handler wakes the faulting thread when
  * the page is mapped and counts the fault just after, so a snapshot
- * taken the moment an access returns can miss that fault.  nhandlers is the
- * machine's handler count.  The program must not be faulting meanwhile.
+ * taken the moment an access returns can miss that fault.  nhandlers is
+ * the machine's handler count.  The program must not be faulting
+ * meanwhile.
  */
 void stats_settled(struct uao_sim *sim, int nhandlers, struct uao_stats *st);
 
